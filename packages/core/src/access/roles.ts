@@ -1,0 +1,40 @@
+/**
+ * Who may do what. A role belongs to an API key or a user; a permission names one kind of act.
+ * The server checks a permission on every non-public route.
+ */
+export const roles = ['admin', 'manager', 'marketing', 'sales', 'viewer', 'ingest'] as const;
+export type Role = (typeof roles)[number];
+
+export const permissions = [
+  'workspace:read',
+  'agreement:read',
+  'agreement:apply',
+  'api-key:manage',
+  'events:ingest',
+] as const;
+export type Permission = (typeof permissions)[number];
+
+const readers: readonly Role[] = ['admin', 'manager', 'marketing', 'sales', 'viewer'];
+
+const grants: Record<Permission, readonly Role[]> = {
+  'workspace:read': readers,
+  'agreement:read': readers,
+  // The agreement binds both teams: applying a version is for RevOps (admin) and managers.
+  'agreement:apply': ['admin', 'manager'],
+  'api-key:manage': ['admin'],
+  // A write-only ingest key can send events and nothing else.
+  'events:ingest': ['admin', 'ingest'],
+};
+
+export function isRole(value: string): value is Role {
+  return (roles as readonly string[]).includes(value);
+}
+
+export function hasPermission(role: Role, permission: Permission): boolean {
+  return grants[permission].includes(role);
+}
+
+/** The roles that hold a permission, for error messages ("requires one of admin, manager"). */
+export function rolesWith(permission: Permission): readonly Role[] {
+  return grants[permission];
+}

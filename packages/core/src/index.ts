@@ -1,0 +1,2 @@
+export * from './access/roles.ts';
+export * from './agreement/index.ts';

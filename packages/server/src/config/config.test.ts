@@ -1,0 +1,49 @@
+import { describe, expect, test } from 'vitest';
+import { ConfigError, loadConfig, renderConfigDocs } from './config.ts';
+
+describe('loadConfig', () => {
+  test('applies the defaults to an empty environment', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      databaseUrl: undefined,
+      dataDir: './.smarketing/data',
+      host: '127.0.0.1',
+      port: 3000,
+      logLevel: 'info',
+    });
+  });
+
+  test('treats an empty variable as unset', () => {
+    expect(loadConfig({ DATABASE_URL: '', PORT: '' }).port).toBe(3000);
+  });
+
+  test('names every bad variable at once without echoing values', () => {
+    const attempt = () =>
+      loadConfig({ PORT: 'eighty', LOG_LEVEL: 'loud', DATABASE_URL: 'mysql://root:hunter2@x/db' });
+    expect(attempt).toThrow(ConfigError);
+    try {
+      attempt();
+    } catch (error) {
+      const problems = (error as ConfigError).problems.map((problem) => problem.variable);
+      expect(problems).toEqual(['DATABASE_URL', 'PORT', 'LOG_LEVEL']);
+      expect((error as Error).message).not.toContain('hunter2');
+    }
+  });
+
+  test.each([
+    ['PORT', '0'],
+    ['PORT', '70000'],
+    ['SMARKETING_MAX_BODY_BYTES', '-5'],
+    ['SMARKETING_DB_POOL_SIZE', '1000'],
+  ])('rejects %s=%s', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+});
+
+describe('renderConfigDocs', () => {
+  test('lists every variable with its default', () => {
+    const docs = renderConfigDocs();
+    expect(docs).toContain('| `PORT` | `3000` |');
+    expect(docs).toContain('| `DATABASE_URL` | (unset) |');
+  });
+});

@@ -1,0 +1,144 @@
+import { z } from 'zod';
+
+/**
+ * Every environment variable the server reads, described once. `docs/CONFIG.md` is generated
+ * from this list (`npm run docs:config`), and `npm run check` fails when the two disagree.
+ */
+const port = z.coerce.number().int().min(1).max(65_535);
+const positiveInt = z.coerce.number().int().positive();
+
+export const configVariables = {
+  DATABASE_URL: {
+    schema: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'must start with postgres:// or postgresql://')
+      .optional(),
+    description:
+      'PostgreSQL connection string. When unset, Smarketing uses the embedded PGlite database in SMARKETING_DATA_DIR.',
+    example: 'postgres://smarketing:secret@db.internal:5432/smarketing',
+  },
+  SMARKETING_DATA_DIR: {
+    schema: z.string().min(1).default('./.smarketing/data'),
+    description:
+      'Folder of the embedded PGlite database (used only when DATABASE_URL is unset). One process at a time may open it.',
+    example: '/var/lib/smarketing',
+  },
+  HOST: {
+    schema: z.string().min(1).default('127.0.0.1'),
+    description: 'Interface the HTTP server listens on. Use 0.0.0.0 to accept connections from other machines.',
+    example: '0.0.0.0',
+  },
+  PORT: {
+    schema: port.default(3000),
+    description: 'TCP port of the HTTP server.',
+    example: '8080',
+  },
+  LOG_LEVEL: {
+    schema: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    description: 'Least severe level written to the structured (JSON, one object per line) log on stdout.',
+    example: 'debug',
+  },
+  SMARKETING_WORKSPACE_NAME: {
+    schema: z.string().min(1).max(200).default('My company'),
+    description: 'Name of the workspace created on the first start of an empty database.',
+    example: 'Acme Inc.',
+  },
+  SMARKETING_MAX_BODY_BYTES: {
+    schema: positiveInt.default(1_048_576),
+    description: 'Largest request body the API accepts, in bytes; larger requests get 413 PAYLOAD_TOO_LARGE.',
+    example: '524288',
+  },
+  SMARKETING_SHUTDOWN_TIMEOUT_MS: {
+    schema: positiveInt.default(10_000),
+    description:
+      'On SIGTERM/SIGINT, how long to wait for in-flight requests to finish before closing the database anyway.',
+    example: '30000',
+  },
+  SMARKETING_DB_POOL_SIZE: {
+    schema: positiveInt.max(200).default(10),
+    description: 'Connections in the PostgreSQL pool (ignored for PGlite).',
+    example: '20',
+  },
+} as const;
+
+type Variables = typeof configVariables;
+type VariableName = keyof Variables;
+
+export type Config = {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  host: string;
+  port: number;
+  logLevel: z.infer<Variables['LOG_LEVEL']['schema']>;
+  workspaceName: string;
+  maxBodyBytes: number;
+  shutdownTimeoutMs: number;
+  dbPoolSize: number;
+};
+
+export type ConfigProblem = { variable: VariableName; message: string };
+
+export class ConfigError extends Error {
+  readonly problems: ConfigProblem[];
+
+  constructor(problems: ConfigProblem[]) {
+    super(
+      `Invalid configuration:\n${problems.map((problem) => `  ${problem.variable}: ${problem.message}`).join('\n')}`,
+    );
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+/** Parses the environment once, naming every bad variable (never echoing its value: it may be a secret). */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const problems: ConfigProblem[] = [];
+  const values: Partial<Record<VariableName, unknown>> = {};
+
+  for (const name of Object.keys(configVariables) as VariableName[]) {
+    const raw = env[name];
+    const input = raw === '' ? undefined : raw;
+    const parsed = configVariables[name].schema.safeParse(input);
+    if (parsed.success) {
+      values[name] = parsed.data;
+    } else {
+      const message = parsed.error.issues.map((issue) => issue.message).join('; ');
+      problems.push({ variable: name, message: `${message} (example: ${configVariables[name].example})` });
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  return {
+    databaseUrl: values.DATABASE_URL as string | undefined,
+    dataDir: values.SMARKETING_DATA_DIR as string,
+    host: values.HOST as string,
+    port: values.PORT as number,
+    logLevel: values.LOG_LEVEL as Config['logLevel'],
+    workspaceName: values.SMARKETING_WORKSPACE_NAME as string,
+    maxBodyBytes: values.SMARKETING_MAX_BODY_BYTES as number,
+    shutdownTimeoutMs: values.SMARKETING_SHUTDOWN_TIMEOUT_MS as number,
+    dbPoolSize: values.SMARKETING_DB_POOL_SIZE as number,
+  };
+}
+
+/** The markdown of docs/CONFIG.md. */
+export function renderConfigDocs(): string {
+  const lines = [
+    '# Configuration',
+    '',
+    '<!-- Generated from packages/server/src/config/config.ts by `npm run docs:config`. Do not edit by hand. -->',
+    '',
+    'Smarketing reads its configuration from environment variables once, at start. A bad value stops the',
+    'start with a message naming every variable that is wrong (values are never echoed: they may be secrets).',
+    'An empty variable counts as unset.',
+    '',
+    '| variable | default | description | example |',
+    '|---|---|---|---|',
+  ];
+  for (const [name, variable] of Object.entries(configVariables)) {
+    const parsed = variable.schema.safeParse(undefined);
+    const fallback = parsed.success && parsed.data !== undefined ? `\`${String(parsed.data)}\`` : '(unset)';
+    lines.push(`| \`${name}\` | ${fallback} | ${variable.description} | \`${variable.example}\` |`);
+  }
+  return `${lines.join('\n')}\n`;
+}

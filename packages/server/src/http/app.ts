@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { serveStatic } from '@hono/node-server/serve-static';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { AppError } from '../app-error.ts';
+import type { Deps } from '../deps.ts';
+import type { AppEnv } from './app-env.ts';
+import { authenticate } from './auth.ts';
+import { handleError } from './error-handler.ts';
+import { agreementRoutes } from './routes/agreements.routes.ts';
+import { apiKeyRoutes } from './routes/api-keys.routes.ts';
+import { healthRoutes } from './routes/health.routes.ts';
+import { workspaceRoutes } from './routes/workspace.routes.ts';
+
+export type AppOptions = {
+  version: string;
+  maxBodyBytes: number;
+  /** Folder of the built dashboard; served at / when it exists. */
+  webDistDir?: string;
+};
+
+export type HttpApp = {
+  app: OpenAPIHono<AppEnv>;
+  /** Stops new work (readiness turns 503) and resolves once in-flight requests have finished. */
+  drain(timeoutMs: number): Promise<{ drained: boolean; inFlight: number }>;
+};
+
+const defaultWebDistDir = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+const requestIdPattern = /^[A-Za-z0-9._-]{1,100}$/;
+
+export function createApp(deps: Deps, options: AppOptions): HttpApp {
+  let inFlight = 0;
+  let draining = false;
+  const idleWaiters = new Set<() => void>();
+
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new AppError('VALIDATION_FAILED', {
+          message: result.error.issues
+            .map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
+            .join('; '),
+          details: {
+            target: result.target,
+            issues: result.error.issues.map((issue) => ({
+              path: issue.path.map(String),
+              code: issue.code,
+              message: issue.message,
+            })),
+          },
+        });
+      }
+    },
+  });
+
+  app.use('*', async (c, next) => {
+    const incoming = c.req.header('x-request-id');
+    const requestId = incoming && requestIdPattern.test(incoming) ? incoming : randomUUID();
+    const log = deps.log.child({ requestId });
+    c.set('requestId', requestId);
+    c.set('log', log);
+    c.set('principal', undefined);
+    c.header('X-Request-Id', requestId);
+    const started = performance.now();
+    inFlight++;
+    try {
+      await next();
+    } finally {
+      inFlight--;
+      if (inFlight === 0) for (const wake of idleWaiters) wake();
+      log.info(
+        {
+          method: c.req.method,
+          path: c.req.path,
+          status: c.res.status,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          keyPrefix: c.get('principal')?.keyPrefix,
+        },
+        'request',
+      );
+    }
+  });
+  app.use('*', secureHeaders());
+  app.use(
+    '*',
+    bodyLimit({
+      maxSize: options.maxBodyBytes,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', {
+          message: `The request body is larger than ${options.maxBodyBytes} bytes.`,
+          details: { maxBytes: options.maxBodyBytes },
+        });
+      },
+    }),
+  );
+
+  app.route('/', healthRoutes(deps, { version: options.version, isDraining: () => draining }));
+  app.use('/api/*', authenticate(deps));
+  app.route('/', workspaceRoutes(deps));
+  app.route('/', agreementRoutes(deps));
+  app.route('/', apiKeyRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'An API key: `Authorization: Bearer smk_…`.',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'Smarketing API',
+      version: options.version,
+      description: 'One language and one set of numbers for sales and marketing.',
+    },
+  });
+
+  const webDistDir = options.webDistDir ?? defaultWebDistDir;
+  if (existsSync(webDistDir)) {
+    const root = relative(process.cwd(), webDistDir) || '.';
+    app.use('/*', serveStatic({ root }));
+    app.get('/*', serveStatic({ root, path: 'index.html' }));
+  }
+
+  app.notFound((c) => handleError(new AppError('NOT_FOUND', { message: `No route for ${c.req.method} ${c.req.path}.` }), c));
+  app.onError(handleError);
+
+  return {
+    app,
+    drain(timeoutMs) {
+      draining = true;
+      if (inFlight === 0) return Promise.resolve({ drained: true, inFlight: 0 });
+      return new Promise((resolve) => {
+        const timer = setTimeout(() => {
+          idleWaiters.delete(wake);
+          resolve({ drained: false, inFlight });
+        }, timeoutMs);
+        const wake = () => {
+          clearTimeout(timer);
+          idleWaiters.delete(wake);
+          resolve({ drained: true, inFlight: 0 });
+        };
+        idleWaiters.add(wake);
+      });
+    },
+  };
+}

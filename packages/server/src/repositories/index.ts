@@ -1,0 +1,38 @@
+import type { Db } from '../db/client.ts';
+import { createActivityRepository } from './activity.repository.ts';
+import { createAgreementVersionRepository } from './agreement-version.repository.ts';
+import { createApiKeyRepository } from './api-key.repository.ts';
+import { createContactRepository } from './contact.repository.ts';
+import { createFeedbackRepository } from './feedback.repository.ts';
+import { createTouchRepository } from './touch.repository.ts';
+import { createTransitionRepository } from './transition.repository.ts';
+import { createWorkspaceRepository } from './workspace.repository.ts';
+
+export type { ActivityRow, NewActivity } from './activity.repository.ts';
+export type {
+  AgreementVersionRow,
+  AgreementVersionSummary,
+  NewAgreementVersion,
+} from './agreement-version.repository.ts';
+export type { ApiKeyRow, ApiKeySummary, NewApiKey } from './api-key.repository.ts';
+export type { ContactIdentityRow, ContactRow, NewContact } from './contact.repository.ts';
+export type { FeedbackRow, NewFeedback } from './feedback.repository.ts';
+export type { NewTouch, TouchRow } from './touch.repository.ts';
+export type { NewTransition, TransitionRow } from './transition.repository.ts';
+export type { NewWorkspace, WorkspaceRow } from './workspace.repository.ts';
+
+/** Every repository over one database (or one transaction: pass `tx` as `db`). */
+export function createRepositories(db: Db) {
+  return {
+    workspaces: createWorkspaceRepository(db),
+    apiKeys: createApiKeyRepository(db),
+    agreementVersions: createAgreementVersionRepository(db),
+    contacts: createContactRepository(db),
+    activities: createActivityRepository(db),
+    touches: createTouchRepository(db),
+    transitions: createTransitionRepository(db),
+    feedback: createFeedbackRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,0 +1,23 @@
+import type { Config } from './config/config.ts';
+import { openDatabase } from './db/client.ts';
+import { migrateDatabase } from './db/migrate.ts';
+import type { Deps } from './deps.ts';
+import type { Logger } from './log.ts';
+import { createRepositories } from './repositories/index.ts';
+
+/** Opens the configured database, brings its schema up to date and wires the use-case deps. */
+export async function openRuntime(config: Config, log: Logger): Promise<Deps> {
+  const database = await openDatabase(
+    config.databaseUrl
+      ? { databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize }
+      : { dataDir: config.dataDir },
+  );
+  try {
+    const migrated = await migrateDatabase(database);
+    if (migrated.applied > 0) log.info({ applied: migrated.applied, database: database.kind }, 'migrations applied');
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return { database, repos: createRepositories(database.db), clock: () => new Date(), log };
+}

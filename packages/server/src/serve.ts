@@ -1,0 +1,55 @@
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import type { Config } from './config/config.ts';
+import { createApp } from './http/app.ts';
+import type { Logger } from './log.ts';
+import { openRuntime } from './runtime.ts';
+import { bootstrapWorkspace } from './use-cases/workspaces/bootstrap-workspace.ts';
+import { version } from './version.ts';
+
+export type RunningServer = { url: string; stop(reason: string): Promise<void> };
+
+/**
+ * Starts the HTTP server. On the first start of an empty database it creates the workspace and
+ * calls `onFirstStart` with the one-time admin token (never written to the log).
+ */
+export async function startServer(
+  config: Config,
+  log: Logger,
+  onFirstStart: (first: { workspaceName: string; adminToken: string; agreementVersion: number }) => void,
+): Promise<RunningServer> {
+  const deps = await openRuntime(config, log);
+  const bootstrap = await bootstrapWorkspace({ name: config.workspaceName }, deps);
+  if (bootstrap.created) {
+    log.info({ workspaceId: bootstrap.workspaceId }, 'first start: workspace created with the default agreement');
+    onFirstStart(bootstrap);
+  }
+
+  const http = createApp(deps, { version, maxBodyBytes: config.maxBodyBytes });
+  const server = serve({ fetch: http.app.fetch, hostname: config.host, port: config.port });
+  await new Promise<void>((resolve, reject) => {
+    server.once('listening', resolve);
+    server.once('error', reject);
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  log.info({ url, database: deps.database.kind, version }, 'listening');
+
+  let stopping: Promise<void> | undefined;
+  return {
+    url,
+    stop(reason) {
+      stopping ??= (async () => {
+        log.info({ reason }, 'shutting down: finishing in-flight requests');
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const drained = await http.drain(config.shutdownTimeoutMs);
+        if (!drained.drained) log.warn({ inFlight: drained.inFlight }, 'shutdown timeout: closing with requests in flight');
+        if ('closeAllConnections' in server) server.closeAllConnections();
+        await closed;
+        await deps.database.close();
+        log.info('stopped');
+      })();
+      return stopping;
+    },
+  };
+}

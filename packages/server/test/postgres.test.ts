@@ -1,0 +1,76 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import { describe, expect, inject, test } from 'vitest';
+import { isAppError } from '../src/app-error.ts';
+import { openDatabase } from '../src/db/client.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+import { committedMigrations, describeRepositoryContract } from './repository-contract.ts';
+
+// The throwaway server of postgres-global-setup.ts, or one given by the environment.
+const databaseUrl = inject('testDatabaseUrl') ?? process.env.TEST_DATABASE_URL;
+
+if (databaseUrl) {
+  describeRepositoryContract('PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 12 }));
+
+  describe('migrateDatabase on PostgreSQL', () => {
+    test('lets one of two migrators that start together on an empty database apply everything', async (context) => {
+      const admin = await openDatabase({ databaseUrl, poolSize: 1 });
+      const name = `smarketing_test_${randomUUID().replaceAll('-', '')}`;
+      try {
+        await admin.db.execute(sql`create database ${sql.identifier(name)}`);
+      } catch (error) {
+        await admin.close();
+        context.skip(`cannot create a database here: ${error instanceof Error ? error.message : error}`);
+        return;
+      }
+      const url = new URL(databaseUrl);
+      url.pathname = `/${name}`;
+      const first = await openDatabase({ databaseUrl: url.toString() });
+      const second = await openDatabase({ databaseUrl: url.toString() });
+      try {
+        const results = await Promise.all([migrateDatabase(first), migrateDatabase(second)]);
+        expect(results.map((result) => result.applied).sort()).toEqual([0, committedMigrations]);
+      } finally {
+        await first.close();
+        await second.close();
+        await admin.db.execute(sql`drop database ${sql.identifier(name)}`);
+        await admin.close();
+      }
+    });
+  });
+} else if (process.env.CI) {
+  describe('PostgreSQL storage', () => {
+    test('runs in CI', () => {
+      throw new Error(
+        'The storage contract must run against PostgreSQL in CI: set TEST_DATABASE_URL, or install the ' +
+          'PostgreSQL server binaries (initdb, pg_ctl) so that test/postgres-global-setup.ts can start one.',
+      );
+    });
+  });
+} else {
+  console.warn(
+    'Skipping the PostgreSQL storage tests: set TEST_DATABASE_URL or install the PostgreSQL server binaries.',
+  );
+  describe.skip('PostgreSQL storage', () => {
+    test('needs TEST_DATABASE_URL or PostgreSQL server binaries', () => {});
+  });
+}
+
+describe('openDatabase with a DATABASE_URL', () => {
+  test('answers UNAVAILABLE without revealing the password when the server cannot be reached', async () => {
+    const error = await openDatabase({
+      databaseUrl: 'postgres://smarketing:hunter2-secret@127.0.0.1:1/smarketing',
+    }).then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
+    expect(isAppError(error) && error.code).toBe('UNAVAILABLE');
+    expect(error instanceof Error && error.message).toContain('smarketing@127.0.0.1:1/smarketing');
+    expect(
+      JSON.stringify({
+        message: (error as Error).message,
+        details: (error as { details?: unknown }).details,
+      }),
+    ).not.toContain('hunter2');
+  });
+});
