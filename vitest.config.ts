@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -15,7 +16,9 @@ export default defineConfig({
           name: 'server',
           root: 'packages/server',
           include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-          globalSetup: ['test/postgres-global-setup.ts'],
+          globalSetup: [
+            fileURLToPath(new URL('./packages/server/test/postgres-global-setup.ts', import.meta.url)),
+          ],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

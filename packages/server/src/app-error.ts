@@ -2,7 +2,7 @@
  * The one error class of the server. `code` is from a short generic list; the specifics go in
  * `details`. The HTTP error handler maps codes to statuses, the CLI maps them to exit codes.
  */
-export const appErrorCodes = [
+const appErrorCodes = [
   'VALIDATION_FAILED',
   'UNAUTHORIZED',
   'FORBIDDEN',

@@ -14,7 +14,8 @@ export async function openRuntime(config: Config, log: Logger): Promise<Deps> {
   );
   try {
     const migrated = await migrateDatabase(database);
-    if (migrated.applied > 0) log.info({ applied: migrated.applied, database: database.kind }, 'migrations applied');
+    if (migrated.applied > 0)
+      log.info({ applied: migrated.applied, database: database.kind }, 'migrations applied');
   } catch (error) {
     await database.close();
     throw error;

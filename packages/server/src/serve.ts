@@ -21,7 +21,10 @@ export async function startServer(
   const deps = await openRuntime(config, log);
   const bootstrap = await bootstrapWorkspace({ name: config.workspaceName }, deps);
   if (bootstrap.created) {
-    log.info({ workspaceId: bootstrap.workspaceId }, 'first start: workspace created with the default agreement');
+    log.info(
+      { workspaceId: bootstrap.workspaceId },
+      'first start: workspace created with the default agreement',
+    );
     onFirstStart(bootstrap);
   }
 
@@ -43,7 +46,8 @@ export async function startServer(
         log.info({ reason }, 'shutting down: finishing in-flight requests');
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         const drained = await http.drain(config.shutdownTimeoutMs);
-        if (!drained.drained) log.warn({ inFlight: drained.inFlight }, 'shutdown timeout: closing with requests in flight');
+        if (!drained.drained)
+          log.warn({ inFlight: drained.inFlight }, 'shutdown timeout: closing with requests in flight');
         if ('closeAllConnections' in server) server.closeAllConnections();
         await closed;
         await deps.database.close();

@@ -27,10 +27,15 @@ export function createOutput(json: boolean): Output {
 
 /** Prints a failure in the shape of the API's error body and returns the exit code. */
 export function reportFailure(error: unknown, output: Output, source?: string): number {
-  const code = error instanceof AppError ? error.code : error instanceof ConfigError ? 'VALIDATION_FAILED' : 'INTERNAL';
+  const code =
+    error instanceof AppError ? error.code : error instanceof ConfigError ? 'VALIDATION_FAILED' : 'INTERNAL';
   const message = error instanceof Error ? error.message : String(error);
   const details =
-    error instanceof AppError ? error.details : error instanceof ConfigError ? { problems: error.problems } : undefined;
+    error instanceof AppError
+      ? error.details
+      : error instanceof ConfigError
+        ? { problems: error.problems }
+        : undefined;
   if (output.json) {
     process.stdout.write(`${JSON.stringify({ error: { code, message, details } }, null, 2)}\n`);
   } else {
@@ -39,7 +44,8 @@ export function reportFailure(error: unknown, output: Output, source?: string): 
     if (Array.isArray(issues)) {
       for (const issue of issues) process.stderr.write(`  ${formatAgreementIssue(issue, source)}\n`);
     }
-    if (code === 'INTERNAL' && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    if (code === 'INTERNAL' && error instanceof Error && error.stack)
+      process.stderr.write(`${error.stack}\n`);
   }
   return exitCodes.failed;
 }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { defaultAgreementYaml, formatAgreementDiff, formatAgreementIssue } from '@smarketing/core';
 import { Command, CommanderError, Option } from 'commander';
-import { formatAgreementDiff, formatAgreementIssue, defaultAgreementYaml } from '@smarketing/core';
 import { AppError } from '../app-error.ts';
 import { loadConfig } from '../config/config.ts';
 import type { Deps } from '../deps.ts';
@@ -17,6 +17,8 @@ import { listAgreementVersions } from '../use-cases/agreements/list-agreement-ve
 import { createApiKey } from '../use-cases/api-keys/create-api-key.ts';
 import { listApiKeys } from '../use-cases/api-keys/list-api-keys.ts';
 import { revokeApiKey } from '../use-cases/api-keys/revoke-api-key.ts';
+import { createWorkspace } from '../use-cases/workspaces/create-workspace.ts';
+import { listWorkspaces } from '../use-cases/workspaces/list-workspaces.ts';
 import { resolveWorkspace } from '../use-cases/workspaces/resolve-workspace.ts';
 import { version } from '../version.ts';
 import { createOutput, exitCodes, type Output, reportFailure } from './output.ts';
@@ -57,7 +59,10 @@ async function readDocument(file: string): Promise<string> {
     throw new AppError('NOT_FOUND', {
       message:
         code === 'ENOENT'
-          ? `${file} does not exist. Create one with \`smarketing init ${file === defaultAgreementFile ? '' : file}\`.`.replace(' `.', '`.')
+          ? `${file} does not exist. Create one with \`smarketing init ${file === defaultAgreementFile ? '' : file}\`.`.replace(
+              ' `.',
+              '`.',
+            )
           : `${file} cannot be read (${code ?? 'unknown error'}).`,
     });
   }
@@ -66,12 +71,14 @@ async function readDocument(file: string): Promise<string> {
 function parseVersion(value: string): number | 'current' {
   if (value === 'current') return 'current';
   if (!/^[1-9][0-9]{0,8}$/.test(value)) {
-    throw new AppError('VALIDATION_FAILED', { message: `"${value}" is not a version number (1, 2, … or current).` });
+    throw new AppError('VALIDATION_FAILED', {
+      message: `"${value}" is not a version number (1, 2, … or current).`,
+    });
   }
   return Number(value);
 }
 
-export function buildProgram(): Command {
+function buildProgram(): Command {
   const program = new Command('smarketing')
     .description('Smarketing: one language and one set of numbers for sales and marketing.')
     .version(version)
@@ -106,9 +113,10 @@ export function buildProgram(): Command {
       if (!result.ok) {
         output.result(
           { ok: false, file, issues: result.issues },
-          [`${file} has ${result.issues.length} problem(s):`, ...result.issues.map((i) => `  ${formatAgreementIssue(i, file)}`)].join(
-            '\n',
-          ),
+          [
+            `${file} has ${result.issues.length} problem(s):`,
+            ...result.issues.map((i) => `  ${formatAgreementIssue(i, file)}`),
+          ].join('\n'),
         );
         process.exitCode = exitCodes.failed;
         return;
@@ -163,7 +171,47 @@ export function buildProgram(): Command {
       output.result({ migrated: true, database: kind }, `The ${kind} database schema is up to date.`);
     });
 
-  const agreement = program.command('agreement').description('the versions of the agreement applied to a workspace');
+  const workspace = program
+    .command('workspace')
+    .description('workspaces: one company each, isolated from the others');
+
+  workspace
+    .command('create')
+    .description('create a workspace with the default agreement and print its first admin token once')
+    .argument('<name>', "the company's name")
+    .option('--slug <slug>', 'short name for --workspace (default: from the name)')
+    .action(async (name: string, options: { slug?: string }, command: Command) => {
+      const output = outputFor(command);
+      const created = await withRuntime((deps) =>
+        createWorkspace({ name, slug: options.slug, createdBy: cliActor() }, deps),
+      );
+      output.result(
+        created,
+        [
+          `Created the workspace "${created.workspaceName}" (--workspace ${created.slug}) with the default agreement as version ${created.agreementVersion}.`,
+          'Admin API token (shown this once; store it now):',
+          '',
+          `  ${created.adminToken}`,
+        ].join('\n'),
+      );
+    });
+
+  workspace
+    .command('list')
+    .description('list the workspaces')
+    .action(async (_options: unknown, command: Command) => {
+      const output = outputFor(command);
+      const workspaces = await withRuntime((deps) => listWorkspaces(deps));
+      output.result(
+        { workspaces },
+        workspaces.map((w) => `  ${w.slug.padEnd(24)} ${w.name}  (${w.id})`).join('\n') ||
+          'No workspaces yet.',
+      );
+    });
+
+  const agreement = program
+    .command('agreement')
+    .description('the versions of the agreement applied to a workspace');
   const workspaceOption = new Option('--workspace <slug>', 'the workspace (default: the only one)');
 
   agreement
@@ -173,23 +221,25 @@ export function buildProgram(): Command {
     .option('--note <text>', 'why this version is applied')
     .option('--by <name>', 'who applies it (default: the OS user)')
     .addOption(workspaceOption)
-    .action(async (file: string, options: { note?: string; by?: string; workspace?: string }, command: Command) => {
-      const output = outputFor(command);
-      const document = await readDocument(file);
-      const applied = await withRuntime(async (deps) => {
-        const workspace = await resolveWorkspace({ slug: options.workspace }, deps);
-        return applyAgreement(
-          { workspaceId: workspace.id, document, note: options.note, appliedBy: options.by ?? cliActor() },
-          deps,
+    .action(
+      async (file: string, options: { note?: string; by?: string; workspace?: string }, command: Command) => {
+        const output = outputFor(command);
+        const document = await readDocument(file);
+        const applied = await withRuntime(async (deps) => {
+          const workspace = await resolveWorkspace({ slug: options.workspace }, deps);
+          return applyAgreement(
+            { workspaceId: workspace.id, document, note: options.note, appliedBy: options.by ?? cliActor() },
+            deps,
+          );
+        });
+        output.result(
+          applied,
+          applied.unchanged
+            ? `${file} is identical to version ${applied.version}; nothing applied.`
+            : `Applied ${file} as version ${applied.version}.`,
         );
-      });
-      output.result(
-        applied,
-        applied.unchanged
-          ? `${file} is identical to version ${applied.version}; nothing applied.`
-          : `Applied ${file} as version ${applied.version}.`,
-      );
-    });
+      },
+    );
 
   agreement
     .command('list')
@@ -202,9 +252,15 @@ export function buildProgram(): Command {
         return listAgreementVersions({ workspaceId: workspace.id }, deps);
       });
       const lines = versions.map(
-        (v) => `  ${String(v.version).padStart(4)}  ${v.appliedAt.toISOString()}  ${v.appliedBy}${v.note ? `  — ${v.note}` : ''}`,
+        (v) =>
+          `  ${String(v.version).padStart(4)}  ${v.appliedAt.toISOString()}  ${v.appliedBy}${v.note ? `  — ${v.note}` : ''}`,
       );
-      output.result({ versions }, versions.length === 0 ? 'No version applied yet.' : ['  version  applied at  by', ...lines].join('\n'));
+      output.result(
+        { versions },
+        versions.length === 0
+          ? 'No version applied yet.'
+          : ['  version  applied at  by', ...lines].join('\n'),
+      );
     });
 
   agreement
@@ -230,7 +286,8 @@ export function buildProgram(): Command {
     .action(async (fromText: string, toText: string, options: { workspace?: string }, command: Command) => {
       const output = outputFor(command);
       const from = parseVersion(fromText);
-      if (from === 'current') throw new AppError('VALIDATION_FAILED', { message: 'Name the older version by number.' });
+      if (from === 'current')
+        throw new AppError('VALIDATION_FAILED', { message: 'Name the older version by number.' });
       const diff = await withRuntime(async (deps) => {
         const workspace = await resolveWorkspace({ slug: options.workspace }, deps);
         return diffAgreementVersions({ workspaceId: workspace.id, from, to: parseVersion(toText) }, deps);
@@ -255,11 +312,18 @@ export function buildProgram(): Command {
       const output = outputFor(command);
       const created = await withRuntime(async (deps) => {
         const workspace = await resolveWorkspace({ slug: options.workspace }, deps);
-        return createApiKey({ workspaceId: workspace.id, name: options.name, role: options.role, createdBy: cliActor() }, deps);
+        return createApiKey(
+          { workspaceId: workspace.id, name: options.name, role: options.role, createdBy: cliActor() },
+          deps,
+        );
       });
       output.result(
         created,
-        [`Created the ${created.role} key "${created.name}" (${created.id}). Its token, shown this once:`, '', `  ${created.token}`].join('\n'),
+        [
+          `Created the ${created.role} key "${created.name}" (${created.id}). Its token, shown this once:`,
+          '',
+          `  ${created.token}`,
+        ].join('\n'),
       );
     });
 
@@ -276,7 +340,10 @@ export function buildProgram(): Command {
       output.result(
         { apiKeys: keys },
         keys
-          .map((k) => `  ${k.id}  smk_${k.prefix}_…  ${k.role.padEnd(9)}  ${k.name}${k.revokedAt ? '  (revoked)' : ''}`)
+          .map(
+            (k) =>
+              `  ${k.id}  smk_${k.prefix}_…  ${k.role.padEnd(9)}  ${k.name}${k.revokedAt ? '  (revoked)' : ''}`,
+          )
           .join('\n') || 'No API keys.',
       );
     });
@@ -306,7 +373,11 @@ export async function runCli(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : exitCodes.ok;
   } catch (error) {
     if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) {
+      if (
+        error.code === 'commander.helpDisplayed' ||
+        error.code === 'commander.version' ||
+        error.exitCode === 0
+      ) {
         return exitCodes.ok;
       }
       return exitCodes.usage;

@@ -7,7 +7,7 @@ import { z } from 'zod';
 const port = z.coerce.number().int().min(1).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
 
-export const configVariables = {
+const configVariables = {
   DATABASE_URL: {
     schema: z
       .string()
@@ -25,7 +25,8 @@ export const configVariables = {
   },
   HOST: {
     schema: z.string().min(1).default('127.0.0.1'),
-    description: 'Interface the HTTP server listens on. Use 0.0.0.0 to accept connections from other machines.',
+    description:
+      'Interface the HTTP server listens on. Use 0.0.0.0 to accept connections from other machines.',
     example: '0.0.0.0',
   },
   PORT: {

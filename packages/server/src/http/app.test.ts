@@ -50,7 +50,10 @@ function call(path: string, init: RequestInit & { token?: string } = {}) {
 }
 
 async function keyWithRole(role: string, inWorkspace = workspaceId) {
-  const created = await createApiKey({ workspaceId: inWorkspace, name: `${role} key`, role, createdBy: 'test' }, deps);
+  const created = await createApiKey(
+    { workspaceId: inWorkspace, name: `${role} key`, role, createdBy: 'test' },
+    deps,
+  );
   return created.token;
 }
 
@@ -75,7 +78,12 @@ describe('public routes', () => {
       components: { securitySchemes: Record<string, unknown> };
     };
     expect(Object.keys(document.paths)).toEqual(
-      expect.arrayContaining(['/api/v1/agreements', '/api/v1/agreements/{version}', '/api/v1/api-keys', '/api/v1/me']),
+      expect.arrayContaining([
+        '/api/v1/agreements',
+        '/api/v1/agreements/{version}',
+        '/api/v1/api-keys',
+        '/api/v1/me',
+      ]),
     );
     expect(document.components.securitySchemes.bearer).toBeDefined();
   });
@@ -124,7 +132,11 @@ describe('authentication', () => {
   test('the clear token never reaches the log', async () => {
     await call('/api/v1/me', { token: adminToken });
     const created = (await (
-      await call('/api/v1/api-keys', { method: 'POST', token: adminToken, body: JSON.stringify({ name: 'ci', role: 'sales' }) })
+      await call('/api/v1/api-keys', {
+        method: 'POST',
+        token: adminToken,
+        body: JSON.stringify({ name: 'ci', role: 'sales' }),
+      })
     ).json()) as { token: string };
     const log = logLines.join('');
     expect(log).toContain('"path":"/api/v1/api-keys"');
@@ -191,7 +203,12 @@ describe('agreements', () => {
     expect(response.status).toBe(200);
     const diff = (await response.json()) as { changes: { path: string; before: unknown; after: unknown }[] };
     expect(diff.changes).toEqual([
-      expect.objectContaining({ kind: 'changed', before: '24h', after: '8h', path: expect.stringContaining('firstTouchWithin') }),
+      expect.objectContaining({
+        kind: 'changed',
+        before: '24h',
+        after: '8h',
+        path: expect.stringContaining('firstTouchWithin'),
+      }),
     ]);
   });
 
@@ -204,11 +221,15 @@ describe('agreements', () => {
       body: JSON.stringify({ document: broken }),
     });
     expect(response.status).toBe(400);
-    const body = (await response.json()) as { error: { code: string; details: { issues: { line: number; pathText: string }[] } } };
+    const body = (await response.json()) as {
+      error: { code: string; details: { issues: { line: number; pathText: string }[] } };
+    };
     expect(body.error.code).toBe('VALIDATION_FAILED');
     expect(body.error.details.issues[0]?.pathText).toBe('interest.halfLifeDays');
     expect(body.error.details.issues[0]?.line).toBeGreaterThan(1);
-    const current = (await (await call('/api/v1/agreements/current', { token: adminToken })).json()) as { version: number };
+    const current = (await (await call('/api/v1/agreements/current', { token: adminToken })).json()) as {
+      version: number;
+    };
     expect(current.version).toBe(2);
   });
 
@@ -219,7 +240,10 @@ describe('agreements', () => {
       body: JSON.stringify({ document: 'stages: [' }),
     });
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ ok: false, issues: [expect.objectContaining({ line: 1 })] });
+    expect(await response.json()).toMatchObject({
+      ok: false,
+      issues: [expect.objectContaining({ line: 1 })],
+    });
   });
 
   test('an unknown version is 404 and a bad one 400', async () => {
@@ -230,7 +254,11 @@ describe('agreements', () => {
 
 describe('request bodies', () => {
   test('malformed JSON is a 400 in the error shape', async () => {
-    const response = await call('/api/v1/agreements/check', { method: 'POST', token: adminToken, body: '{"document":' });
+    const response = await call('/api/v1/agreements/check', {
+      method: 'POST',
+      token: adminToken,
+      body: '{"document":',
+    });
     expect(response.status).toBe(400);
     expect(await response.json()).toMatchObject({ error: { code: 'VALIDATION_FAILED' } });
   });
@@ -246,27 +274,44 @@ describe('request bodies', () => {
   });
 
   test('a missing field names the field', async () => {
-    const response = await call('/api/v1/api-keys', { method: 'POST', token: adminToken, body: JSON.stringify({ name: 'x' }) });
+    const response = await call('/api/v1/api-keys', {
+      method: 'POST',
+      token: adminToken,
+      body: JSON.stringify({ name: 'x' }),
+    });
     expect(response.status).toBe(400);
-    expect(await response.json()).toMatchObject({ error: { details: { issues: [expect.objectContaining({ path: ['role'] })] } } });
+    expect(await response.json()).toMatchObject({
+      error: { details: { issues: [expect.objectContaining({ path: ['role'] })] } },
+    });
   });
 });
 
 describe('workspace isolation', () => {
   test("a key of another workspace sees none of this workspace's versions or keys", async () => {
-    await deps.repos.workspaces.create({ id: crypto.randomUUID(), slug: 'other', name: 'Other', createdAt: new Date() });
+    await deps.repos.workspaces.create({
+      id: crypto.randomUUID(),
+      slug: 'other',
+      name: 'Other',
+      createdAt: new Date(),
+    });
     const other = await deps.repos.workspaces.findBySlug('other');
     if (!other) throw new Error('workspace not created');
     const otherAdmin = await keyWithRole('admin', other.id);
 
-    const versions = (await (await call('/api/v1/agreements', { token: otherAdmin })).json()) as { versions: unknown[] };
+    const versions = (await (await call('/api/v1/agreements', { token: otherAdmin })).json()) as {
+      versions: unknown[];
+    };
     expect(versions.versions).toEqual([]);
     expect((await call('/api/v1/agreements/1', { token: otherAdmin })).status).toBe(404);
 
-    const keys = (await (await call('/api/v1/api-keys', { token: adminToken })).json()) as { apiKeys: { id: string }[] };
+    const keys = (await (await call('/api/v1/api-keys', { token: adminToken })).json()) as {
+      apiKeys: { id: string }[];
+    };
     const someKey = keys.apiKeys[0];
     if (!someKey) throw new Error('expected keys');
-    expect((await call(`/api/v1/api-keys/${someKey.id}`, { method: 'DELETE', token: otherAdmin })).status).toBe(404);
+    expect(
+      (await call(`/api/v1/api-keys/${someKey.id}`, { method: 'DELETE', token: otherAdmin })).status,
+    ).toBe(404);
     expect((await call('/api/v1/me', { token: adminToken })).status).toBe(200);
   });
 });

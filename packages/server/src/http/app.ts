@@ -125,7 +125,9 @@ export function createApp(deps: Deps, options: AppOptions): HttpApp {
     app.get('/*', serveStatic({ root, path: 'index.html' }));
   }
 
-  app.notFound((c) => handleError(new AppError('NOT_FOUND', { message: `No route for ${c.req.method} ${c.req.path}.` }), c));
+  app.notFound((c) =>
+    handleError(new AppError('NOT_FOUND', { message: `No route for ${c.req.method} ${c.req.path}.` }), c),
+  );
   app.onError(handleError);
 
   return {

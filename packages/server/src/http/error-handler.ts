@@ -20,12 +20,12 @@ const codeByStatus = new Map<number, AppErrorCode>(
   Object.entries(statusByCode).map(([code, status]) => [status, code as AppErrorCode]),
 );
 
-export function statusOf(code: AppErrorCode): ContentfulStatusCode {
+function statusOf(code: AppErrorCode): ContentfulStatusCode {
   return statusByCode[code];
 }
 
 /** Any thrown value as the AppError the client will see; unknown errors become a generic INTERNAL. */
-export function toAppError(error: unknown): AppError {
+function toAppError(error: unknown): AppError {
   if (error instanceof AppError) return error;
   if (error instanceof HTTPException) {
     const code = codeByStatus.get(error.status) ?? (error.status < 500 ? 'VALIDATION_FAILED' : 'INTERNAL');

@@ -8,19 +8,6 @@ import { createTouchRepository } from './touch.repository.ts';
 import { createTransitionRepository } from './transition.repository.ts';
 import { createWorkspaceRepository } from './workspace.repository.ts';
 
-export type { ActivityRow, NewActivity } from './activity.repository.ts';
-export type {
-  AgreementVersionRow,
-  AgreementVersionSummary,
-  NewAgreementVersion,
-} from './agreement-version.repository.ts';
-export type { ApiKeyRow, ApiKeySummary, NewApiKey } from './api-key.repository.ts';
-export type { ContactIdentityRow, ContactRow, NewContact } from './contact.repository.ts';
-export type { FeedbackRow, NewFeedback } from './feedback.repository.ts';
-export type { NewTouch, TouchRow } from './touch.repository.ts';
-export type { NewTransition, TransitionRow } from './transition.repository.ts';
-export type { NewWorkspace, WorkspaceRow } from './workspace.repository.ts';
-
 /** Every repository over one database (or one transaction: pass `tx` as `db`). */
 export function createRepositories(db: Db) {
   return {

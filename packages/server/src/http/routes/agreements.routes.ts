@@ -23,7 +23,9 @@ const versionSummarySchema = z
 const versionSchema = versionSummarySchema
   .extend({
     document: z.string().openapi({ description: 'The YAML document as applied.' }),
-    agreement: z.record(z.string(), z.unknown()).openapi({ description: 'The parsed agreement, defaults filled in.' }),
+    agreement: z
+      .record(z.string(), z.unknown())
+      .openapi({ description: 'The parsed agreement, defaults filled in.' }),
   })
   .openapi('AgreementVersion');
 
@@ -156,11 +158,15 @@ const applyRoute = createRoute({
   responses: {
     201: {
       description: 'Stored as a new version.',
-      content: { 'application/json': { schema: versionSummarySchema.extend({ unchanged: z.literal(false) }) } },
+      content: {
+        'application/json': { schema: versionSummarySchema.extend({ unchanged: z.literal(false) }) },
+      },
     },
     200: {
       description: 'Identical to the current version; nothing stored.',
-      content: { 'application/json': { schema: versionSummarySchema.extend({ unchanged: z.literal(true) }) } },
+      content: {
+        'application/json': { schema: versionSummarySchema.extend({ unchanged: z.literal(true) }) },
+      },
     },
     ...invalid,
     ...authErrors,
@@ -191,13 +197,20 @@ export function agreementRoutes(deps: Pick<Deps, 'repos' | 'clock'>) {
     })
     .openapi(diffRoute, async (c) => {
       const { from, to } = c.req.valid('query');
-      return c.json(await diffAgreementVersions({ workspaceId: getPrincipal(c).workspaceId, from, to }, deps), 200);
+      return c.json(
+        await diffAgreementVersions({ workspaceId: getPrincipal(c).workspaceId, from, to }, deps),
+        200,
+      );
     })
     .openapi(getRoute, async (c) => {
       const { version } = c.req.valid('param');
       const found = await getAgreementVersion({ workspaceId: getPrincipal(c).workspaceId, version }, deps);
       return c.json(
-        { ...serializeSummary(found), document: found.document, agreement: found.agreement as Record<string, unknown> },
+        {
+          ...serializeSummary(found),
+          document: found.document,
+          agreement: found.agreement as Record<string, unknown>,
+        },
         200,
       );
     })

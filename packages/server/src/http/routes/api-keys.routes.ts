@@ -117,7 +117,12 @@ export function apiKeyRoutes(deps: Pick<Deps, 'repos' | 'clock'>) {
       const principal = getPrincipal(c);
       const body = c.req.valid('json');
       const created = await createApiKey(
-        { workspaceId: principal.workspaceId, name: body.name, role: body.role, createdBy: describePrincipal(principal) },
+        {
+          workspaceId: principal.workspaceId,
+          name: body.name,
+          role: body.role,
+          createdBy: describePrincipal(principal),
+        },
         deps,
       );
       return c.json({ ...created, createdAt: created.createdAt.toISOString() }, 201);

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 
-export const errorResponseSchema = z
+const errorResponseSchema = z
   .object({
     error: z.object({
       code: z.string().openapi({ example: 'VALIDATION_FAILED' }),
@@ -18,7 +18,9 @@ export const authErrors = {
   403: { description: "The key's role does not allow this.", content: errorContent },
 } as const;
 
-export const notFound = { 404: { description: 'Not found in this workspace.', content: errorContent } } as const;
+export const notFound = {
+  404: { description: 'Not found in this workspace.', content: errorContent },
+} as const;
 export const invalid = { 400: { description: 'The request is not valid.', content: errorContent } } as const;
 
 export const bearerSecurity = [{ bearer: [] }];

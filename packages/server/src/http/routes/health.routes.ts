@@ -23,16 +23,23 @@ const readyRoute = createRoute({
   responses: {
     200: {
       description: 'Ready.',
-      content: { 'application/json': { schema: z.object({ status: z.literal('ready'), database: z.string() }) } },
+      content: {
+        'application/json': { schema: z.object({ status: z.literal('ready'), database: z.string() }) },
+      },
     },
     503: {
       description: 'Not ready.',
-      content: { 'application/json': { schema: z.object({ status: z.literal('unavailable'), reason: z.string() }) } },
+      content: {
+        'application/json': { schema: z.object({ status: z.literal('unavailable'), reason: z.string() }) },
+      },
     },
   },
 });
 
-export function healthRoutes(deps: Pick<Deps, 'database'>, state: { version: string; isDraining: () => boolean }) {
+export function healthRoutes(
+  deps: Pick<Deps, 'database'>,
+  state: { version: string; isDraining: () => boolean },
+) {
   return new OpenAPIHono<AppEnv>()
     .openapi(healthRoute, (c) => c.json({ status: 'ok' as const, version: state.version }, 200))
     .openapi(readyRoute, async (c) => {

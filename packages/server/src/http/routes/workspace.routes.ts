@@ -34,7 +34,12 @@ export function workspaceRoutes(deps: Pick<Deps, 'repos'>) {
     return c.json(
       {
         workspace: { id: workspace.id, slug: workspace.slug, name: workspace.name },
-        apiKey: { id: principal.keyId, name: principal.keyName, prefix: principal.keyPrefix, role: principal.role },
+        apiKey: {
+          id: principal.keyId,
+          name: principal.keyName,
+          prefix: principal.keyPrefix,
+          role: principal.role,
+        },
       },
       200,
     );

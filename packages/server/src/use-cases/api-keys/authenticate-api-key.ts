@@ -14,7 +14,9 @@ export async function authenticateApiKey(
   options: { token: string },
   deps: Pick<Deps, 'repos' | 'clock' | 'log'>,
 ): Promise<Principal> {
-  const denied = new AppError('UNAUTHORIZED', { message: 'The API key is missing, malformed, revoked or wrong.' });
+  const denied = new AppError('UNAUTHORIZED', {
+    message: 'The API key is missing, malformed, revoked or wrong.',
+  });
   const prefix = findTokenPrefix(options.token);
   if (!prefix) throw denied;
 
@@ -27,5 +29,11 @@ export async function authenticateApiKey(
       deps.log.warn({ err: error, keyPrefix: prefix }, 'could not record API key use');
     });
   }
-  return { workspaceId: key.workspaceId, keyId: key.id, keyPrefix: key.prefix, keyName: key.name, role: key.role };
+  return {
+    workspaceId: key.workspaceId,
+    keyId: key.id,
+    keyPrefix: key.prefix,
+    keyName: key.name,
+    role: key.role,
+  };
 }

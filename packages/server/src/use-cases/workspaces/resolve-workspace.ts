@@ -15,7 +15,8 @@ export async function resolveWorkspace(options: { slug?: string | undefined }, d
   if (workspaces.length === 1 && only) return only;
   if (workspaces.length === 0) {
     throw new AppError('NOT_FOUND', {
-      message: 'The database has no workspace yet: start the server once (`smarketing serve`) to create it.',
+      message:
+        'The database has no workspace yet: start the server once (`smarketing serve`) or run `smarketing workspace create <name>`.',
     });
   }
   throw new AppError('VALIDATION_FAILED', {
