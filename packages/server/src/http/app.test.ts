@@ -315,3 +315,40 @@ describe('workspace isolation', () => {
     expect((await call('/api/v1/me', { token: adminToken })).status).toBe(200);
   });
 });
+
+describe('drain', () => {
+  test('waits for in-flight requests, and readiness turns 503 meanwhile', async () => {
+    const draining = createApp(deps, { version: 'x', maxBodyBytes: 1024, webDistDir: '/nonexistent' });
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    draining.app.get('/slow', async (c) => {
+      await gate;
+      return c.text('finished');
+    });
+
+    const slow = draining.app.request('/slow');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    let drained = false;
+    const done = draining.drain(5_000).then((result) => {
+      drained = true;
+      return result;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(drained).toBe(false);
+    expect((await draining.app.request('/readyz')).status).toBe(503);
+
+    release();
+    expect(await (await slow).text()).toBe('finished');
+    expect(await done).toEqual({ drained: true, inFlight: 0 });
+  });
+
+  test('gives up after the timeout and says how many requests were left', async () => {
+    const stuck = createApp(deps, { version: 'x', maxBodyBytes: 1024, webDistDir: '/nonexistent' });
+    stuck.app.get('/stuck', () => new Promise<Response>(() => {}));
+    void stuck.app.request('/stuck');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(await stuck.drain(30)).toEqual({ drained: false, inFlight: 1 });
+  });
+});
