@@ -26,7 +26,8 @@ import {
  * `append-only-facts` migration, rejects UPDATE and DELETE); derived tables can be rebuilt.
  */
 
-export const identityKinds = ['email', 'user_id', 'anonymous_id'] as const;
+/** `crm_id` values are `<system>:<id>`, e.g. `salesforce:00Q5e00000AbCdE`, `hubspot:51`. */
+export const identityKinds = ['email', 'user_id', 'anonymous_id', 'crm_id'] as const;
 export type IdentityKind = (typeof identityKinds)[number];
 
 export const activityKinds = ['track', 'page', 'screen', 'identify', 'group', 'alias'] as const;
@@ -141,11 +142,14 @@ export const accounts = pgTable(
     name: text().notNull(),
     traits: jsonb().$type<JsonObject>().notNull(),
     ownerId: text(),
+    /** The id in a CRM (`<system>:<id>`), or a normalised name when an export has no id nor domain. */
+    externalId: text(),
     createdAt: at().notNull(),
   },
   (t) => [
     primaryKey({ name: 'accounts_pk', columns: [t.workspaceId, t.id] }),
     unique('accounts_workspace_domain_unique').on(t.workspaceId, t.domain),
+    unique('accounts_workspace_external_unique').on(t.workspaceId, t.externalId),
   ],
 );
 
@@ -162,6 +166,28 @@ export const ingestedMessages = pgTable(
   (t) => [
     primaryKey({ name: 'ingested_messages_pk', columns: [t.workspaceId, t.messageId] }),
     index('ingested_messages_received_at_idx').on(t.receivedAt),
+  ],
+);
+
+/** Events the ingestion pipeline dropped, with the reason from a closed list (kept for inspection). */
+export const ingestDrops = pgTable(
+  'ingest_drops',
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id),
+    id: uuid().notNull(),
+    reason: text().notNull(),
+    /** What exactly was wrong (a field path, a limit). */
+    detail: text().notNull(),
+    messageId: text(),
+    /** The start of the dropped event, at most 2 KB, for debugging. */
+    excerpt: text(),
+    receivedAt: at().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'ingest_drops_pk', columns: [t.workspaceId, t.id] }),
+    index('ingest_drops_received_idx').on(t.workspaceId, t.receivedAt),
   ],
 );
 
@@ -288,6 +314,8 @@ export const deals = pgTable(
     /** A calendar date, `YYYY-MM-DD`. */
     closeDate: date({ mode: 'string' }),
     updatedAt: at().notNull(),
+    /** The deal's id in its source system (`<system>:<id>`). */
+    externalId: text(),
   },
   (t) => [
     primaryKey({ name: 'deals_pk', columns: [t.workspaceId, t.contactId, t.id] }),
@@ -297,6 +325,7 @@ export const deals = pgTable(
       foreignColumns: [contacts.workspaceId, contacts.id],
     }),
     index('deals_status_close_idx').on(t.workspaceId, t.status, t.closeDate),
+    index('deals_external_idx').on(t.workspaceId, t.externalId),
     check('deals_status_check', oneOf(t.status, dealStatuses)),
     check('deals_amount_check', sql`${t.amount} >= 0`),
     check('deals_currency_check', sql`${t.currency} ~ '^[A-Z]{3}$'`),
@@ -322,9 +351,12 @@ export const dealEvents = pgTable(
     occurredAt: at().notNull(),
     recordedAt: at().notNull(),
     source: text().notNull(),
+    /** Idempotency key within the source (a CRM event id, or `<deal>:<kind>`), so a retry adds nothing. */
+    externalId: text(),
   },
   (t) => [
     primaryKey({ name: 'deal_events_pk', columns: [t.workspaceId, t.contactId, t.dealId, t.id] }),
+    unique('deal_events_external_unique').on(t.workspaceId, t.contactId, t.source, t.externalId),
     foreignKey({
       name: 'deal_events_contact_fk',
       columns: [t.workspaceId, t.contactId],
@@ -355,9 +387,12 @@ export const stageTransitions = pgTable(
     ruleId: text(),
     reason: text(),
     agreementVersion: integer().notNull(),
+    /** Idempotency key for imported history (e.g. `hubspot:51:mql`). */
+    externalId: text(),
   },
   (t) => [
     primaryKey({ name: 'stage_transitions_pk', columns: [t.workspaceId, t.contactId, t.id] }),
+    unique('stage_transitions_external_unique').on(t.workspaceId, t.contactId, t.externalId),
     foreignKey({
       name: 'stage_transitions_contact_fk',
       columns: [t.workspaceId, t.contactId],
@@ -385,9 +420,13 @@ export const feedback = pgTable(
     comment: text(),
     occurredAt: at().notNull(),
     recordedAt: at().notNull(),
+    source: text().notNull().default('api'),
+    /** Idempotency key within the source, so a retried request or re-import adds nothing. */
+    externalId: text(),
   },
   (t) => [
     primaryKey({ name: 'feedback_pk', columns: [t.workspaceId, t.contactId, t.id] }),
+    unique('feedback_external_unique').on(t.workspaceId, t.contactId, t.source, t.externalId),
     foreignKey({
       name: 'feedback_contact_fk',
       columns: [t.workspaceId, t.contactId],
