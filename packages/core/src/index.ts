@@ -1,2 +1,3 @@
 export * from './access/roles.ts';
 export * from './agreement/index.ts';
+export * from './ingest/records.ts';

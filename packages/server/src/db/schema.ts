@@ -1,3 +1,4 @@
+import { touchKinds as coreTouchKinds } from '@smarketing/core';
 import { type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
@@ -33,7 +34,8 @@ export type IdentityKind = (typeof identityKinds)[number];
 export const activityKinds = ['track', 'page', 'screen', 'identify', 'group', 'alias'] as const;
 export type ActivityKind = (typeof activityKinds)[number];
 
-export const touchKinds = ['call', 'email', 'meeting'] as const;
+/** The agreement's closed list of touch kinds. */
+export const touchKinds = coreTouchKinds;
 export type TouchKind = (typeof touchKinds)[number];
 
 export const dealStatuses = ['open', 'won', 'lost'] as const;

@@ -10,6 +10,7 @@ CREATE TABLE "ingest_drops" (
 );
 --> statement-breakpoint
 ALTER TABLE "contact_identities" DROP CONSTRAINT "contact_identities_kind_check";--> statement-breakpoint
+ALTER TABLE "touches" DROP CONSTRAINT "touches_kind_check";--> statement-breakpoint
 ALTER TABLE "accounts" ADD COLUMN "external_id" text;--> statement-breakpoint
 ALTER TABLE "deal_events" ADD COLUMN "external_id" text;--> statement-breakpoint
 ALTER TABLE "deals" ADD COLUMN "external_id" text;--> statement-breakpoint
@@ -23,4 +24,5 @@ ALTER TABLE "accounts" ADD CONSTRAINT "accounts_workspace_external_unique" UNIQU
 ALTER TABLE "deal_events" ADD CONSTRAINT "deal_events_external_unique" UNIQUE("workspace_id","contact_id","source","external_id");--> statement-breakpoint
 ALTER TABLE "feedback" ADD CONSTRAINT "feedback_external_unique" UNIQUE("workspace_id","contact_id","source","external_id");--> statement-breakpoint
 ALTER TABLE "stage_transitions" ADD CONSTRAINT "stage_transitions_external_unique" UNIQUE("workspace_id","contact_id","external_id");--> statement-breakpoint
-ALTER TABLE "contact_identities" ADD CONSTRAINT "contact_identities_kind_check" CHECK ("contact_identities"."kind" in ('email', 'user_id', 'anonymous_id', 'crm_id'));
+ALTER TABLE "contact_identities" ADD CONSTRAINT "contact_identities_kind_check" CHECK ("contact_identities"."kind" in ('email', 'user_id', 'anonymous_id', 'crm_id'));--> statement-breakpoint
+ALTER TABLE "touches" ADD CONSTRAINT "touches_kind_check" CHECK ("touches"."kind" in ('call', 'email', 'meeting', 'sms', 'social'));
