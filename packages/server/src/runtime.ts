@@ -2,6 +2,7 @@ import type { Config } from './config/config.ts';
 import { openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
+import { createIngestWriter } from './ingest/ingest-writer.ts';
 import type { Logger } from './log.ts';
 import { createRepositories } from './repositories/index.ts';
 
@@ -20,5 +21,12 @@ export async function openRuntime(config: Config, log: Logger): Promise<Deps> {
     await database.close();
     throw error;
   }
-  return { database, repos: createRepositories(database.db), clock: () => new Date(), log };
+  const clock = () => new Date();
+  return {
+    database,
+    repos: createRepositories(database.db),
+    clock,
+    log,
+    ingest: createIngestWriter({ database, clock, log }),
+  };
 }

@@ -50,6 +50,7 @@ export async function startServer(
           log.warn({ inFlight: drained.inFlight }, 'shutdown timeout: closing with requests in flight');
         if ('closeAllConnections' in server) server.closeAllConnections();
         await closed;
+        await deps.ingest.close();
         await deps.database.close();
         log.info('stopped');
       })();

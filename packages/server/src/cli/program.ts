@@ -47,6 +47,7 @@ async function withRuntime<T>(work: (deps: Deps) => Promise<T>): Promise<T> {
   try {
     return await work(deps);
   } finally {
+    await deps.ingest.close();
     await deps.database.close();
   }
 }

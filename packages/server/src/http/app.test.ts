@@ -1,36 +1,26 @@
 import { Writable } from 'node:stream';
 import { defaultAgreementYaml } from '@smarketing/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { openDatabase } from '../db/client.ts';
-import { migrateDatabase } from '../db/migrate.ts';
+import { openTestDeps } from '../../test/test-runtime.ts';
 import type { Deps } from '../deps.ts';
-import { createLogger } from '../log.ts';
-import { createRepositories } from '../repositories/index.ts';
 import { createApiKey } from '../use-cases/api-keys/create-api-key.ts';
 import { bootstrapWorkspace } from '../use-cases/workspaces/bootstrap-workspace.ts';
 import { createApp, type HttpApp } from './app.ts';
 
-let deps: Deps;
+let deps: Deps & { close(): Promise<void> };
 let http: HttpApp;
 let adminToken: string;
 let workspaceId: string;
 const logLines: string[] = [];
 
 beforeAll(async () => {
-  const database = await openDatabase({ memory: true });
-  await migrateDatabase(database);
   const sink = new Writable({
     write(chunk, _encoding, done) {
       logLines.push(String(chunk));
       done();
     },
   });
-  deps = {
-    database,
-    repos: createRepositories(database.db),
-    clock: () => new Date(),
-    log: createLogger('info', sink),
-  };
+  deps = await openTestDeps({ logTo: sink });
   const first = await bootstrapWorkspace({ name: 'Acme' }, deps);
   if (!first.created) throw new Error('expected a new workspace');
   adminToken = first.adminToken;
@@ -39,7 +29,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await deps.database.close();
+  await deps.close();
 });
 
 function call(path: string, init: RequestInit & { token?: string } = {}) {

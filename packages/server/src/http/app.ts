@@ -14,6 +14,7 @@ import { handleError } from './error-handler.ts';
 import { agreementRoutes } from './routes/agreements.routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+import { segmentRoutes } from './routes/segment.routes.ts';
 import { workspaceRoutes } from './routes/workspace.routes.ts';
 
 export type AppOptions = {
@@ -85,25 +86,30 @@ export function createApp(deps: Deps, options: AppOptions): HttpApp {
     }
   });
   app.use('*', secureHeaders());
-  app.use(
-    '*',
-    bodyLimit({
-      maxSize: options.maxBodyBytes,
-      onError: () => {
-        throw new AppError('PAYLOAD_TOO_LARGE', {
-          message: `The request body is larger than ${options.maxBodyBytes} bytes.`,
-          details: { maxBytes: options.maxBodyBytes },
-        });
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: options.maxBodyBytes,
+    onError: () => {
+      throw new AppError('PAYLOAD_TOO_LARGE', {
+        message: `The request body is larger than ${options.maxBodyBytes} bytes.`,
+        details: { maxBytes: options.maxBodyBytes },
+      });
+    },
+  });
+  // The tracking routes enforce the Segment limits themselves (after decompression).
+  app.use('*', (c, next) => (c.req.path.startsWith('/v1/') ? next() : limitBody(c, next)));
 
   app.route('/', healthRoutes(deps, { version: options.version, isDraining: () => draining }));
+  app.route('/', segmentRoutes(deps));
   app.use('/api/*', authenticate(deps));
   app.route('/', workspaceRoutes(deps));
   app.route('/', agreementRoutes(deps));
   app.route('/', apiKeyRoutes(deps));
 
+  app.openAPIRegistry.registerComponent('securitySchemes', 'writeKey', {
+    type: 'http',
+    scheme: 'basic',
+    description: 'Segment style: the API key (an ingest key) as the user name, no password.',
+  });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',

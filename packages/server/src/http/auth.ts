@@ -36,7 +36,7 @@ export function requirePermission(permission: Permission) {
   });
 }
 
-function readToken(header: string | undefined): string | undefined {
+export function readToken(header: string | undefined): string | undefined {
   if (!header) return undefined;
   const [scheme, value] = header.split(/\s+/, 2);
   if (!scheme || !value) return undefined;

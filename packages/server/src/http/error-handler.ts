@@ -43,6 +43,10 @@ export function handleError(error: unknown, c: Context<AppEnv>): Response {
     log?.error({ err: error, requestId: c.get('requestId') }, 'request failed');
   }
   if (appError.code === 'UNAUTHORIZED') c.header('WWW-Authenticate', 'Bearer realm="smarketing"');
+  if (appError.code === 'UNAVAILABLE' || appError.code === 'RATE_LIMITED') {
+    const retryAfter = (appError.details as { retryAfterSeconds?: unknown } | undefined)?.retryAfterSeconds;
+    c.header('Retry-After', String(typeof retryAfter === 'number' ? Math.ceil(retryAfter) : 5));
+  }
   return c.json(
     {
       error: {

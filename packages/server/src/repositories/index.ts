@@ -4,6 +4,7 @@ import { createAgreementVersionRepository } from './agreement-version.repository
 import { createApiKeyRepository } from './api-key.repository.ts';
 import { createContactRepository } from './contact.repository.ts';
 import { createFeedbackRepository } from './feedback.repository.ts';
+import { createIngestRepository } from './ingest.repository.ts';
 import { createTouchRepository } from './touch.repository.ts';
 import { createTransitionRepository } from './transition.repository.ts';
 import { createWorkspaceRepository } from './workspace.repository.ts';
@@ -19,6 +20,7 @@ export function createRepositories(db: Db) {
     touches: createTouchRepository(db),
     transitions: createTransitionRepository(db),
     feedback: createFeedbackRepository(db),
+    ingest: createIngestRepository(db),
   };
 }
 

@@ -1,0 +1,60 @@
+import { type ContactRef, type Identity, type IdentityPlanItem, planIdentities } from '@smarketing/core';
+import { createUuidV7 } from '../ids.ts';
+import type { Repositories } from '../repositories/index.ts';
+
+/**
+ * Applies identity resolution inside the caller's transaction: finds or creates the contact of
+ * each item, links new identities, merges contacts an item shows to be one person. Holds the
+ * workspace's ingestion lock until the transaction ends, so concurrent writers (several server
+ * processes on one PostgreSQL) never create the same person twice. Answers a contact id per item.
+ */
+export async function resolveContacts(
+  repos: Pick<Repositories, 'ingest'>,
+  workspaceId: string,
+  items: IdentityPlanItem[],
+  at: Date,
+): Promise<string[]> {
+  if (items.length === 0) return [];
+  await repos.ingest.lockWorkspace(workspaceId);
+  const lookups = new Map<string, Identity>();
+  for (const item of items) {
+    for (const identity of [...item.identities, ...(item.lookupOnly ?? [])]) {
+      lookups.set(`${identity.kind}:${identity.value}`, identity);
+    }
+  }
+  const existing = await repos.ingest.findIdentities(workspaceId, [...lookups.values()]);
+  const plan = planIdentities(items, existing, () => createUuidV7(at));
+
+  const iso = at.toISOString();
+  const emailOf = new Map<string, string>();
+  for (const link of plan.newLinks) {
+    if (link.identity.kind === 'email' && !emailOf.has(link.contactId))
+      emailOf.set(link.contactId, link.identity.value);
+  }
+  await repos.ingest.insertContacts(
+    workspaceId,
+    plan.newContactIds.map((id) => ({ id, email: emailOf.get(id) ?? null, traits: {}, at: iso })),
+  );
+  await repos.ingest.mergeContacts(workspaceId, plan.merges, iso);
+  await repos.ingest.insertIdentities(
+    workspaceId,
+    plan.newLinks.map((link) => ({
+      kind: link.identity.kind,
+      value: link.identity.value,
+      contactId: link.contactId,
+    })),
+    iso,
+  );
+  return plan.contactIds;
+}
+
+/** The identities a reference names (a bare `contactId` is resolved separately). */
+export function identitiesOf(ref: ContactRef): Identity[] {
+  const identities: Identity[] = [];
+  const email = ref.email?.trim().toLowerCase();
+  if (email) identities.push({ kind: 'email', value: email });
+  if (ref.userId?.trim()) identities.push({ kind: 'user_id', value: ref.userId.trim() });
+  if (ref.anonymousId?.trim()) identities.push({ kind: 'anonymous_id', value: ref.anonymousId.trim() });
+  if (ref.crmId?.trim()) identities.push({ kind: 'crm_id', value: ref.crmId.trim() });
+  return identities;
+}

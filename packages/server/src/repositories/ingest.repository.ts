@@ -1,0 +1,287 @@
+import type { Identity, IdentityKind } from '@smarketing/core';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+
+/**
+ * The set-based statements of the ingestion write path. Each takes its rows as one JSON
+ * parameter expanded with `jsonb_to_recordset`, so a batch of any size is a handful of
+ * statements on both drivers (and never hits PostgreSQL's parameter limit).
+ */
+type Row = Record<string, unknown>;
+
+async function rows<T extends Row>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+
+export type ContactInsert = { id: string; email: string | null; traits: Row; at: string };
+export type ContactUpdate = { id: string; email: string | null; traits: Row; at: string };
+export type ActivityInsert = {
+  contactId: string;
+  id: string;
+  messageId: string;
+  kind: string;
+  event: string | null;
+  activityType: string | null;
+  occurredAt: string;
+  receivedAt: string;
+  properties: Row;
+  context: Row;
+};
+export type DropInsert = {
+  id: string;
+  reason: string;
+  detail: string;
+  messageId: string | null;
+  excerpt: string | null;
+  receivedAt: string;
+};
+
+export function createIngestRepository(db: Db) {
+  return {
+    /** Serialises identity resolution of one workspace across processes, until the transaction ends. */
+    async lockWorkspace(workspaceId: string): Promise<void> {
+      await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`ingest:${workspaceId}`}))`);
+    },
+
+    /** The number of the workspace's current agreement version, if any. */
+    async currentAgreementVersion(workspaceId: string): Promise<number | undefined> {
+      const found = await rows<{ version: number | null }>(
+        db,
+        sql`select max(version) as version from agreement_versions where workspace_id = ${workspaceId}::uuid`,
+      );
+      return found[0]?.version ?? undefined;
+    },
+
+    /** The surviving contact of each id (following merges) among those that exist. */
+    async findContacts(workspaceId: string, ids: string[]): Promise<Map<string, string>> {
+      if (ids.length === 0) return new Map();
+      const found = await rows<{ id: string; survivor: string }>(
+        db,
+        sql`select c.id, coalesce(c.merged_into_id, c.id) as survivor from contacts c
+            join jsonb_array_elements_text(${json(ids)}::jsonb) as x(value) on c.id::text = x.value
+            where c.workspace_id = ${workspaceId}::uuid`,
+      );
+      return new Map(found.map((row) => [row.id, row.survivor]));
+    },
+
+    /** Remembers message ids; answers the ones not seen before (the others are retries). */
+    async claimMessageIds(
+      workspaceId: string,
+      messageIds: string[],
+      receivedAt: string,
+    ): Promise<Set<string>> {
+      if (messageIds.length === 0) return new Set();
+      const claimed = await rows<{ message_id: string }>(
+        db,
+        sql`insert into ingested_messages (workspace_id, message_id, received_at)
+            select ${workspaceId}::uuid, m.value, ${receivedAt}::timestamptz
+            from jsonb_array_elements_text(${json(messageIds)}::jsonb) as m(value)
+            on conflict do nothing
+            returning message_id`,
+      );
+      return new Set(claimed.map((row) => row.message_id));
+    },
+
+    async findIdentities(workspaceId: string, identities: Identity[]): Promise<Map<string, string>> {
+      if (identities.length === 0) return new Map();
+      const found = await rows<{ kind: IdentityKind; value: string; contact_id: string }>(
+        db,
+        sql`select i.kind, i.value, i.contact_id
+            from contact_identities i
+            join jsonb_to_recordset(${json(identities)}::jsonb) as k(kind text, value text)
+              on i.kind = k.kind and i.value = k.value
+            where i.workspace_id = ${workspaceId}::uuid`,
+      );
+      return new Map(found.map((row) => [`${row.kind}:${row.value}`, row.contact_id]));
+    },
+
+    async insertContacts(workspaceId: string, contacts: ContactInsert[]): Promise<void> {
+      if (contacts.length === 0) return;
+      await db.execute(
+        sql`insert into contacts (workspace_id, id, email, traits, created_at, updated_at)
+            select ${workspaceId}::uuid, x.id, x.email, coalesce(x.traits, '{}'::jsonb), x.at, x.at
+            from jsonb_to_recordset(${json(contacts)}::jsonb) as x(id uuid, email text, traits jsonb, at timestamptz)`,
+      );
+    },
+
+    async insertIdentities(
+      workspaceId: string,
+      links: { kind: IdentityKind; value: string; contactId: string }[],
+      at: string,
+    ): Promise<void> {
+      if (links.length === 0) return;
+      await db.execute(
+        sql`insert into contact_identities (workspace_id, kind, value, contact_id, created_at)
+            select ${workspaceId}::uuid, x.kind, x.value, x."contactId", ${at}::timestamptz
+            from jsonb_to_recordset(${json(links)}::jsonb) as x(kind text, value text, "contactId" uuid)
+            on conflict do nothing`,
+      );
+    },
+
+    /**
+     * Merges contacts: identities move to the survivor, the merged contact (and any merged into
+     * it before) points at it, and the survivor keeps its own traits over the merged one's.
+     */
+    async mergeContacts(
+      workspaceId: string,
+      merges: { from: string; into: string }[],
+      at: string,
+    ): Promise<void> {
+      if (merges.length === 0) return;
+      const payload = json(merges);
+      await db.execute(
+        sql`update contact_identities i set contact_id = m."into"
+            from jsonb_to_recordset(${payload}::jsonb) as m("from" uuid, "into" uuid)
+            where i.workspace_id = ${workspaceId}::uuid and i.contact_id = m."from"`,
+      );
+      await db.execute(
+        sql`update contacts s set
+              traits = f.traits || s.traits,
+              email = coalesce(s.email, f.email),
+              account_id = coalesce(s.account_id, f.account_id),
+              updated_at = ${at}::timestamptz
+            from jsonb_to_recordset(${payload}::jsonb) as m("from" uuid, "into" uuid)
+            join contacts f on f.workspace_id = ${workspaceId}::uuid and f.id = m."from"
+            where s.workspace_id = ${workspaceId}::uuid and s.id = m."into"`,
+      );
+      await db.execute(
+        sql`update contacts c set merged_into_id = m."into", updated_at = ${at}::timestamptz
+            from jsonb_to_recordset(${payload}::jsonb) as m("from" uuid, "into" uuid)
+            where c.workspace_id = ${workspaceId}::uuid and (c.id = m."from" or c.merged_into_id = m."from")`,
+      );
+    },
+
+    /** Adds traits (new values win) and fills a missing e-mail; answers the ids whose row changed. */
+    async updateContacts(workspaceId: string, updates: ContactUpdate[]): Promise<Set<string>> {
+      if (updates.length === 0) return new Set();
+      const changed = await rows<{ id: string }>(
+        db,
+        sql`update contacts c set
+              traits = c.traits || u.traits,
+              email = coalesce(c.email, u.email),
+              updated_at = greatest(c.updated_at, u.at)
+            from jsonb_to_recordset(${json(updates)}::jsonb) as u(id uuid, email text, traits jsonb, at timestamptz)
+            where c.workspace_id = ${workspaceId}::uuid and c.id = u.id
+              and ((c.traits || u.traits) <> c.traits or (c.email is null and u.email is not null))
+            returning c.id`,
+      );
+      return new Set(changed.map((row) => row.id));
+    },
+
+    /**
+     * The accounts of these domains, created when missing (name: the domain until a better one
+     * is known). Answers domain → account id.
+     */
+    async ensureAccountsByDomain(workspaceId: string, domains: string[], newIds: string[], at: string) {
+      if (domains.length === 0) return new Map<string, string>();
+      const payload = json(domains.map((domain, index) => ({ domain, id: newIds[index] })));
+      await db.execute(
+        sql`insert into accounts (workspace_id, id, domain, name, traits, created_at)
+            select ${workspaceId}::uuid, x.id, x.domain, x.domain, '{}'::jsonb, ${at}::timestamptz
+            from jsonb_to_recordset(${payload}::jsonb) as x(domain text, id uuid)
+            on conflict do nothing`,
+      );
+      const found = await rows<{ id: string; domain: string }>(
+        db,
+        sql`select a.id, a.domain from accounts a
+            join jsonb_array_elements_text(${json(domains)}::jsonb) as d(value) on a.domain = d.value
+            where a.workspace_id = ${workspaceId}::uuid`,
+      );
+      return new Map(found.map((row) => [row.domain, row.id]));
+    },
+
+    /**
+     * An account named by an external id (a Segment `group` id, a CRM id), created or updated:
+     * traits merge, a known domain or name is filled in. Falls back to the account of the same
+     * domain when one exists. Answers its id.
+     */
+    async upsertAccount(
+      workspaceId: string,
+      account: {
+        externalId: string;
+        domain: string | null;
+        name: string | null;
+        traits: Row;
+        newId: string;
+        at: string;
+      },
+    ): Promise<string> {
+      const existing = await rows<{ id: string }>(
+        db,
+        sql`select id from accounts where workspace_id = ${workspaceId}::uuid
+              and (external_id = ${account.externalId} or (${account.domain}::text is not null and domain = ${account.domain}))
+            order by (external_id = ${account.externalId}) desc nulls last limit 1`,
+      );
+      const found = existing[0];
+      if (found) {
+        await db.execute(
+          sql`update accounts set
+                traits = traits || ${json(account.traits)}::jsonb,
+                name = coalesce(${account.name}, name),
+                domain = coalesce(domain, ${account.domain}),
+                external_id = coalesce(external_id, ${account.externalId})
+              where workspace_id = ${workspaceId}::uuid and id = ${found.id}::uuid`,
+        );
+        return found.id;
+      }
+      await db.execute(
+        sql`insert into accounts (workspace_id, id, domain, name, traits, external_id, created_at)
+            values (${workspaceId}::uuid, ${account.newId}::uuid, ${account.domain}, ${account.name ?? account.domain ?? account.externalId},
+                    ${json(account.traits)}::jsonb, ${account.externalId}, ${account.at}::timestamptz)`,
+      );
+      return account.newId;
+    },
+
+    /** Sets contacts' accounts; with `onlyWhenMissing`, keeps an account already set (e-mail domain matches). */
+    async assignAccounts(
+      workspaceId: string,
+      assignments: { contactId: string; accountId: string }[],
+      onlyWhenMissing: boolean,
+    ): Promise<void> {
+      if (assignments.length === 0) return;
+      await db.execute(
+        sql`update contacts c set account_id = a."accountId"
+            from jsonb_to_recordset(${json(assignments)}::jsonb) as a("contactId" uuid, "accountId" uuid)
+            where c.workspace_id = ${workspaceId}::uuid and c.id = a."contactId"
+              and (${!onlyWhenMissing} or c.account_id is null)`,
+      );
+    },
+
+    async insertActivities(workspaceId: string, activities: ActivityInsert[]): Promise<void> {
+      if (activities.length === 0) return;
+      await db.execute(
+        sql`insert into activities (workspace_id, contact_id, id, message_id, kind, event, activity_type,
+                                    occurred_at, received_at, properties, context)
+            select ${workspaceId}::uuid, x."contactId", x.id, x."messageId", x.kind, x.event, x."activityType",
+                   x."occurredAt", x."receivedAt", x.properties, x.context
+            from jsonb_to_recordset(${json(activities)}::jsonb) as x(
+              "contactId" uuid, id uuid, "messageId" text, kind text, event text, "activityType" text,
+              "occurredAt" timestamptz, "receivedAt" timestamptz, properties jsonb, context jsonb)`,
+      );
+    },
+
+    async insertDrops(workspaceId: string, drops: DropInsert[]): Promise<void> {
+      if (drops.length === 0) return;
+      await db.execute(
+        sql`insert into ingest_drops (workspace_id, id, reason, detail, message_id, excerpt, received_at)
+            select ${workspaceId}::uuid, x.id, x.reason, x.detail, x."messageId", x.excerpt, x."receivedAt"
+            from jsonb_to_recordset(${json(drops)}::jsonb) as x(
+              id uuid, reason text, detail text, "messageId" text, excerpt text, "receivedAt" timestamptz)`,
+      );
+    },
+
+    /** Dropped events per reason since a time, for the API and metrics. */
+    async countDrops(workspaceId: string, since: string): Promise<{ reason: string; count: number }[]> {
+      const counted = await rows<{ reason: string; count: string | number }>(
+        db,
+        sql`select reason, count(*) as count from ingest_drops
+            where workspace_id = ${workspaceId}::uuid and received_at >= ${since}::timestamptz
+            group by reason order by reason`,
+      );
+      return counted.map((row) => ({ reason: row.reason, count: Number(row.count) }));
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { Writable } from 'node:stream';
+import { type Database, openDatabase } from '../src/db/client.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+import type { Deps } from '../src/deps.ts';
+import { createIngestWriter } from '../src/ingest/ingest-writer.ts';
+import { createLogger } from '../src/log.ts';
+import { createRepositories } from '../src/repositories/index.ts';
+
+/**
+ * Use-case deps over a fresh, migrated in-memory PGlite (or the given database), for tests.
+ * `close()` stops the writer and closes the database.
+ */
+export async function openTestDeps(
+  options: { database?: Database; clock?: () => Date; logTo?: Writable } = {},
+): Promise<Deps & { close(): Promise<void> }> {
+  const database = options.database ?? (await openDatabase({ memory: true }));
+  await migrateDatabase(database);
+  const clock = options.clock ?? (() => new Date());
+  const log = createLogger(options.logTo ? 'info' : 'silent', options.logTo);
+  const ingest = createIngestWriter({ database, clock, log });
+  return {
+    database,
+    repos: createRepositories(database.db),
+    clock,
+    log,
+    ingest,
+    async close() {
+      await ingest.close();
+      await database.close();
+    },
+  };
+}
