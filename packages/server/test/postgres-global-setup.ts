@@ -25,6 +25,31 @@ const run = promisify(execFile);
 
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | undefined> {
   if (process.env.TEST_DATABASE_URL) return undefined;
+  const cluster = await startThrowawayPostgres({ durable: false });
+  if (!cluster) return undefined;
+  project.provide('testDatabaseUrl', cluster.url);
+  console.log(
+    `Started a throwaway ${cluster.version} on ${cluster.host}:${cluster.port} for the storage tests.`,
+  );
+  return cluster.stop;
+}
+
+export type ThrowawayPostgres = {
+  url: string;
+  version: string;
+  host: string;
+  port: number;
+  stop(): Promise<void>;
+};
+
+/**
+ * Starts a PostgreSQL cluster in a temporary folder on a free loopback port, or answers undefined
+ * when the server binaries are missing or it cannot start (with a warning). `durable: false` turns
+ * fsync and synchronous commit off (tests); benchmarks keep PostgreSQL's durable defaults.
+ */
+export async function startThrowawayPostgres(options: {
+  durable: boolean;
+}): Promise<ThrowawayPostgres | undefined> {
   const binDir = await findServerBinaries();
   if (!binDir) return undefined;
 
@@ -62,25 +87,25 @@ export default async function setup(project: TestProject): Promise<(() => Promis
       '-c listen_addresses=127.0.0.1',
       `-c port=${port}`,
       `-c unix_socket_directories=${dir}`,
-      '-c fsync=off',
-      '-c synchronous_commit=off',
-      '-c full_page_writes=off',
+      ...(options.durable ? [] : ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off']),
     ].join(' ');
     await command('pg_ctl', ['start', '-D', dataDir, '-l', logFile, '-w', '-t', '30', '-o', serverOptions]);
     const { stdout: version } = await run(join(binDir, 'postgres'), ['--version']);
 
-    const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
-    project.provide('testDatabaseUrl', url);
-    console.log(`Started a throwaway ${version.trim()} on 127.0.0.1:${port} for the storage tests.`);
-
-    return async () => {
-      await command('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w']).catch(() => {});
-      await rm(dir, { recursive: true, force: true });
+    return {
+      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+      version: version.trim(),
+      host: '127.0.0.1',
+      port,
+      async stop() {
+        await command('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate', '-w']).catch(() => {});
+        await rm(dir, { recursive: true, force: true });
+      },
     };
   } catch (error) {
     const log = await readFile(logFile, 'utf8').catch(() => '');
     console.warn(
-      `Could not start a throwaway PostgreSQL from ${binDir}; the PostgreSQL storage tests will not run.\n` +
+      `Could not start a throwaway PostgreSQL from ${binDir}.\n` +
         `${error instanceof Error ? error.message : String(error)}\n${log.split('\n').slice(-20).join('\n')}`,
     );
     await command('pg_ctl', ['stop', '-D', dataDir, '-m', 'immediate']).catch(() => {});

@@ -201,6 +201,10 @@ export function createIngestWriter(
 
   async function drain(): Promise<void> {
     while (queue.length > 0) {
+      // Let pending I/O run first: PGlite answers through microtasks alone, so without this turn
+      // of the event loop no other request could finish arriving while the writer is busy, and
+      // every transaction would carry one request.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       const batch: Pending[] = [];
       let size = 0;
       while (

@@ -1,0 +1,188 @@
+/**
+ * bench/ingest: Segment-spec ingestion with durable acknowledgement, against a baseline server in
+ * the same process that parses the same requests and discards them. One load-generator thread
+ * drives both over loopback HTTP; each figure is the median of several alternating runs.
+ *
+ *   npm run bench:ingest                 # PGlite, and PostgreSQL when its server binaries exist
+ *   BENCH_SECONDS=10 BENCH_RUNS=5 npm run bench:ingest
+ *   BENCH_DATABASE_URL=postgres://… npm run bench:ingest   # an existing PostgreSQL
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { type Database, openDatabase } from '../packages/server/src/db/client.ts';
+import { migrateDatabase } from '../packages/server/src/db/migrate.ts';
+import type { Deps } from '../packages/server/src/deps.ts';
+import { createApp } from '../packages/server/src/http/app.ts';
+import { createIngestWriter } from '../packages/server/src/ingest/ingest-writer.ts';
+import { createLogger } from '../packages/server/src/log.ts';
+import { createRepositories } from '../packages/server/src/repositories/index.ts';
+import { createWorkspace } from '../packages/server/src/use-cases/workspaces/create-workspace.ts';
+import { startThrowawayPostgres } from '../packages/server/test/postgres-global-setup.ts';
+import { formatRate, median, percentile } from './lib/stats.ts';
+
+const seconds = Number(process.env.BENCH_SECONDS ?? 5);
+const runs = Number(process.env.BENCH_RUNS ?? 3);
+
+type Scenario = { name: string; eventsPerRequest: number; lanes: number };
+const scenarios: Scenario[] = [
+  { name: 'batched (100 events/request)', eventsPerRequest: 100, lanes: 8 },
+  { name: 'single event per request', eventsPerRequest: 1, lanes: 64 },
+];
+
+type Measurement = { eventsPerSecond: number; p50: number; p99: number; failed: number };
+
+function load(url: string, token: string, scenario: Scenario, runId: string): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL('./lib/load-worker.mjs', import.meta.url), {
+      workerData: {
+        url,
+        authorization: `Basic ${Buffer.from(`${token}:`).toString('base64')}`,
+        eventsPerRequest: scenario.eventsPerRequest,
+        lanes: scenario.lanes,
+        durationMs: seconds * 1000,
+        runId,
+      },
+    });
+    worker.once(
+      'message',
+      (result: { latencies: number[]; acknowledged: number; failed: number; seconds: number }) => {
+        resolve({
+          eventsPerSecond: result.acknowledged / result.seconds,
+          p50: percentile(result.latencies, 50),
+          p99: percentile(result.latencies, 99),
+          failed: result.failed,
+        });
+        void worker.terminate();
+      },
+    );
+    worker.once('error', reject);
+  });
+}
+
+async function listen(fetch: (request: Request) => Response | Promise<Response>) {
+  const server = serve({ fetch, hostname: '127.0.0.1', port: 0 });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The baseline: the same HTTP stack reading and parsing the same bodies, then discarding them. */
+function baselineApp() {
+  const app = new Hono();
+  const discard = async (request: Request, batch: boolean) => {
+    const body = JSON.parse(await request.text()) as { batch?: unknown[] };
+    const count = batch ? (body.batch?.length ?? 0) : 1;
+    return Response.json({ success: true, accepted: count, duplicates: 0, dropped: [] });
+  };
+  app.post('/v1/batch', (c) => discard(c.req.raw, true));
+  app.post('/v1/track', (c) => discard(c.req.raw, false));
+  return app;
+}
+
+async function benchDatabase(label: string, database: Database) {
+  await migrateDatabase(database);
+  const clock = () => new Date();
+  const log = createLogger('silent');
+  const deps: Deps = {
+    database,
+    repos: createRepositories(database.db),
+    clock,
+    log,
+    ingest: createIngestWriter({ database, clock, log }),
+  };
+  const workspace = await createWorkspace({ name: `Bench ${Date.now()}`, createdBy: 'bench' }, deps);
+  const real = await listen(
+    createApp(deps, { version: 'bench', maxBodyBytes: 1 << 20, webDistDir: '/nonexistent' }).app.fetch,
+  );
+  const baseline = await listen(baselineApp().fetch);
+
+  const rows: string[] = [];
+  for (const scenario of scenarios) {
+    // Warm up both, then alternate so drift and noise hit both alike.
+    await load(
+      baseline.url,
+      workspace.adminToken,
+      { ...scenario, lanes: 2 },
+      `warm-b-${scenario.eventsPerRequest}`,
+    );
+    await load(
+      real.url,
+      workspace.adminToken,
+      { ...scenario, lanes: 2 },
+      `warm-r-${label}-${scenario.eventsPerRequest}`,
+    );
+    const ours: Measurement[] = [];
+    const base: Measurement[] = [];
+    for (let run = 0; run < runs; run++) {
+      base.push(await load(baseline.url, workspace.adminToken, scenario, `b-${run}`));
+      ours.push(
+        await load(
+          real.url,
+          workspace.adminToken,
+          scenario,
+          `r-${label}-${scenario.eventsPerRequest}-${run}`,
+        ),
+      );
+    }
+    const oursRate = median(ours.map((m) => m.eventsPerSecond));
+    const baseRate = median(base.map((m) => m.eventsPerSecond));
+    rows.push(
+      `| ${label} | ${scenario.name} | ${formatRate(oursRate)} | ${median(ours.map((m) => m.p50)).toFixed(1)} / ${median(ours.map((m) => m.p99)).toFixed(1)} | ${formatRate(baseRate)} | ${median(base.map((m) => m.p50)).toFixed(1)} / ${median(base.map((m) => m.p99)).toFixed(1)} | ${(oursRate / baseRate).toFixed(2)}× | ${ours.reduce((sum, m) => sum + m.failed, 0)} |`,
+    );
+  }
+  await real.close();
+  await baseline.close();
+  await deps.ingest.close();
+  return rows;
+}
+
+const header = [
+  '| database | load | stored events/s | p50 / p99 ms | baseline events/s | baseline p50 / p99 ms | ratio | failed requests |',
+  '|---|---|---|---|---|---|---|---|',
+];
+const rows: string[] = [];
+
+const folder = await mkdtemp(join(tmpdir(), 'smarketing-bench-'));
+try {
+  const pglite = await openDatabase({ dataDir: join(folder, 'pglite') });
+  try {
+    rows.push(...(await benchDatabase('PGlite', pglite)));
+  } finally {
+    await pglite.close();
+  }
+
+  const given = process.env.BENCH_DATABASE_URL;
+  const cluster = given ? undefined : await startThrowawayPostgres({ durable: true });
+  const url = given ?? cluster?.url;
+  if (url) {
+    const postgres = await openDatabase({ databaseUrl: url, poolSize: 10 });
+    try {
+      rows.push(
+        ...(await benchDatabase(
+          given ? 'PostgreSQL' : `PostgreSQL (${cluster?.version}, durable)`,
+          postgres,
+        )),
+      );
+    } finally {
+      await postgres.close();
+      await cluster?.stop();
+    }
+  } else {
+    console.warn('No PostgreSQL: set BENCH_DATABASE_URL or install the server binaries to bench it too.');
+  }
+} finally {
+  await rm(folder, { recursive: true, force: true });
+}
+
+console.log(
+  `\nIngestion with durable acknowledgement vs parse-and-discard (median of ${runs} runs × ${seconds} s)\n`,
+);
+console.log([...header, ...rows].join('\n'));
