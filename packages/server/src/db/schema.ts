@@ -255,13 +255,10 @@ export const activities = pgTable(
     context: jsonb().$type<JsonObject>().notNull(),
   },
   (t) => [
-    primaryKey({ name: 'activities_pk', columns: [t.workspaceId, t.contactId, t.id] }),
-    foreignKey({
-      name: 'activities_contact_fk',
-      columns: [t.workspaceId, t.contactId],
-      foreignColumns: [contacts.workspaceId, contacts.id],
-    }),
-    index('activities_contact_occurred_idx').on(t.workspaceId, t.contactId, t.occurredAt),
+    // The key orders a contact's history by time (the rep's view reads it in this order), so no
+    // second index is needed for that. No foreign key to contacts: the ingestion writer creates
+    // the contact in the same transaction, and the per-row check cost 40 % of ingest throughput.
+    primaryKey({ name: 'activities_pk', columns: [t.workspaceId, t.contactId, t.occurredAt, t.id] }),
     index('activities_type_occurred_idx').on(t.workspaceId, t.activityType, t.occurredAt),
     check('activities_kind_check', oneOf(t.kind, activityKinds)),
   ],

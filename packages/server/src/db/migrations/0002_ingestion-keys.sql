@@ -11,6 +11,9 @@ CREATE TABLE "ingest_drops" (
 --> statement-breakpoint
 ALTER TABLE "contact_identities" DROP CONSTRAINT "contact_identities_kind_check";--> statement-breakpoint
 ALTER TABLE "touches" DROP CONSTRAINT "touches_kind_check";--> statement-breakpoint
+ALTER TABLE "activities" DROP CONSTRAINT "activities_contact_fk";
+--> statement-breakpoint
+DROP INDEX "activities_contact_occurred_idx";--> statement-breakpoint
 ALTER TABLE "accounts" ADD COLUMN "external_id" text;--> statement-breakpoint
 ALTER TABLE "deal_events" ADD COLUMN "external_id" text;--> statement-breakpoint
 ALTER TABLE "deals" ADD COLUMN "external_id" text;--> statement-breakpoint
@@ -20,6 +23,9 @@ ALTER TABLE "stage_transitions" ADD COLUMN "external_id" text;--> statement-brea
 ALTER TABLE "ingest_drops" ADD CONSTRAINT "ingest_drops_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "ingest_drops_received_idx" ON "ingest_drops" USING btree ("workspace_id","received_at");--> statement-breakpoint
 CREATE INDEX "deals_external_idx" ON "deals" USING btree ("workspace_id","external_id");--> statement-breakpoint
+ALTER TABLE "activities" DROP CONSTRAINT "activities_pk";
+--> statement-breakpoint
+ALTER TABLE "activities" ADD CONSTRAINT "activities_pk" PRIMARY KEY("workspace_id","contact_id","occurred_at","id");--> statement-breakpoint
 ALTER TABLE "accounts" ADD CONSTRAINT "accounts_workspace_external_unique" UNIQUE("workspace_id","external_id");--> statement-breakpoint
 ALTER TABLE "deal_events" ADD CONSTRAINT "deal_events_external_unique" UNIQUE("workspace_id","contact_id","source","external_id");--> statement-breakpoint
 ALTER TABLE "feedback" ADD CONSTRAINT "feedback_external_unique" UNIQUE("workspace_id","contact_id","source","external_id");--> statement-breakpoint
