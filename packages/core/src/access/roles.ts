@@ -11,6 +11,9 @@ export const permissions = [
   'agreement:apply',
   'api-key:manage',
   'events:ingest',
+  'facts:write',
+  'contacts:read',
+  'metrics:read',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -24,6 +27,11 @@ const grants: Record<Permission, readonly Role[]> = {
   'api-key:manage': ['admin'],
   // A write-only ingest key can send events and nothing else.
   'events:ingest': ['admin', 'ingest'],
+  // Touches, deals, feedback and contact upserts: both teams write facts (an ingest key stays events-only).
+  'facts:write': ['admin', 'manager', 'marketing', 'sales'],
+  'contacts:read': readers,
+  // Operational counters (Prometheus): admins, and managers who watch the system.
+  'metrics:read': ['admin', 'manager'],
 };
 
 export function isRole(value: string): value is Role {

@@ -14,6 +14,8 @@ import { handleError } from './error-handler.ts';
 import { agreementRoutes } from './routes/agreements.routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
+import { ingestRoutes } from './routes/ingest.routes.ts';
+import { metricsRoutes } from './routes/metrics.routes.ts';
 import { segmentRoutes } from './routes/segment.routes.ts';
 import { workspaceRoutes } from './routes/workspace.routes.ts';
 
@@ -101,6 +103,9 @@ export function createApp(deps: Deps, options: AppOptions): HttpApp {
   app.route('/', healthRoutes(deps, { version: options.version, isDraining: () => draining }));
   app.route('/', segmentRoutes(deps));
   app.use('/api/*', authenticate(deps));
+  app.use('/metrics', authenticate(deps));
+  app.route('/', metricsRoutes(deps, { startedAt: deps.clock() }));
+  app.route('/', ingestRoutes(deps));
   app.route('/', workspaceRoutes(deps));
   app.route('/', agreementRoutes(deps));
   app.route('/', apiKeyRoutes(deps));

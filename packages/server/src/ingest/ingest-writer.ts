@@ -41,7 +41,14 @@ export type IngestWriter = {
   submit(submission: IngestSubmission): Promise<IngestResult>;
   /** Stops taking submissions and waits for the queued ones to be written. */
   close(): Promise<void>;
-  stats(): { queuedMessages: number; batches: number; storedMessages: number; failedBatches: number };
+  stats(): {
+    queuedMessages: number;
+    batches: number;
+    storedMessages: number;
+    duplicateMessages: number;
+    failedBatches: number;
+    droppedByReason: Record<string, number>;
+  };
 };
 
 type Pending = IngestSubmission & {
@@ -66,7 +73,8 @@ export function createIngestWriter(
   let queuedMessages = 0;
   let running: Promise<void> | undefined;
   let closed = false;
-  const counters = { batches: 0, storedMessages: 0, failedBatches: 0 };
+  const counters = { batches: 0, storedMessages: 0, duplicateMessages: 0, failedBatches: 0 };
+  const droppedByReason: Record<string, number> = {};
   const classifiers = new Map<
     string,
     { version: number; classify: ReturnType<typeof createActivityClassifier> }
@@ -233,6 +241,11 @@ export function createIngestWriter(
         });
         counters.batches++;
         counters.storedMessages += stored;
+        counters.duplicateMessages += size - stored;
+        for (const pending of batch) {
+          for (const drop of pending.drops)
+            droppedByReason[drop.reason] = (droppedByReason[drop.reason] ?? 0) + 1;
+        }
       } catch (error) {
         counters.failedBatches++;
         deps.log.error({ err: error, messages: size }, 'ingest batch failed; nothing of it was stored');
@@ -281,7 +294,7 @@ export function createIngestWriter(
       while (running) await running;
     },
     stats() {
-      return { queuedMessages, ...counters };
+      return { queuedMessages, ...counters, droppedByReason: { ...droppedByReason } };
     },
   };
 }

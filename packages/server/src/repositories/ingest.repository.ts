@@ -273,6 +273,28 @@ export function createIngestRepository(db: Db) {
       );
     },
 
+    async recentDrops(workspaceId: string, since: string, limit: number) {
+      const found = await rows<{
+        reason: string;
+        detail: string;
+        message_id: string | null;
+        excerpt: string | null;
+        received_at: string | Date;
+      }>(
+        db,
+        sql`select reason, detail, message_id, excerpt, received_at from ingest_drops
+            where workspace_id = ${workspaceId}::uuid and received_at >= ${since}::timestamptz
+            order by received_at desc, id desc limit ${limit}`,
+      );
+      return found.map((row) => ({
+        reason: row.reason,
+        detail: row.detail,
+        messageId: row.message_id,
+        excerpt: row.excerpt,
+        receivedAt: new Date(row.received_at),
+      }));
+    },
+
     /** Dropped events per reason since a time, for the API and metrics. */
     async countDrops(workspaceId: string, since: string): Promise<{ reason: string; count: number }[]> {
       const counted = await rows<{ reason: string; count: string | number }>(

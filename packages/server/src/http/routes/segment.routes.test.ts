@@ -378,3 +378,40 @@ describe('group commit', () => {
     expect(deps.ingest.stats().batches - before).toBeLessThan(30);
   });
 });
+
+describe('drop counts', () => {
+  test('are visible through the API and the metrics', async () => {
+    await post('/v1/batch', {
+      batch: [
+        { type: 'track', messageId: 'vis-1', anonymousId: 'vis' },
+        { type: 'bogus', messageId: 'vis-2', anonymousId: 'vis' },
+      ],
+    });
+    const admin = (await createApiKey({ workspaceId, name: 'ops', role: 'admin', createdBy: 'test' }, deps))
+      .token;
+    const drops = (await (
+      await http.app.request('/api/v1/ingest/drops?limit=5', {
+        headers: { authorization: `Bearer ${admin}` },
+      })
+    ).json()) as {
+      total: number;
+      byReason: { reason: string; count: number }[];
+      recent: { messageId: string }[];
+    };
+    expect(drops.total).toBeGreaterThanOrEqual(2);
+    expect(drops.byReason.map((row) => row.reason)).toEqual(
+      expect.arrayContaining(['missing-field', 'unknown-type']),
+    );
+    expect(drops.recent.map((row) => row.messageId)).toEqual(expect.arrayContaining(['vis-1', 'vis-2']));
+
+    const metrics = await http.app.request('/metrics', { headers: { authorization: `Bearer ${admin}` } });
+    expect(metrics.status).toBe(200);
+    const text = await metrics.text();
+    expect(text).toMatch(/smarketing_ingest_dropped_messages_total\{reason="unknown-type"\} [1-9]/);
+    expect(text).toMatch(/smarketing_ingest_stored_messages_total [1-9]/);
+    expect((await http.app.request('/metrics')).status).toBe(401);
+    expect((await http.app.request('/metrics', { headers: { authorization: basic(writeKey) } })).status).toBe(
+      403,
+    );
+  });
+});

@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
-import { parse } from 'csv-parse';
+import { type CsvError, type Options, parse } from 'csv-parse';
 
 /**
  * Streaming CSV reading for the importer: the encoding from the byte-order mark (UTF-8 when
@@ -109,7 +109,8 @@ function splitRecords(text: string, limit: number): string[] {
       start = index + 1;
     }
   }
-  if (records.length < limit && start < text.length && text.slice(start).trim() !== '') records.push(text.slice(start));
+  if (records.length < limit && start < text.length && text.slice(start).trim() !== '')
+    records.push(text.slice(start));
   return records;
 }
 
@@ -147,7 +148,7 @@ export async function* readCsvRecords(
     linesBefore += countLineBreaks(text);
     return line;
   };
-  const parser = parse({
+  const parserOptions: Options = {
     delimiter: format.delimiter,
     record_delimiter: ['\r\n', '\n', '\r'],
     bom: true,
@@ -155,14 +156,18 @@ export async function* readCsvRecords(
     skip_empty_lines: true,
     relax_column_count: false,
     skip_records_with_error: true,
-    on_record: (record: { record: string[]; raw: string }) =>
-      ({ line: advance(record.raw), values: record.record }) as unknown as { record: string[]; raw: string },
-    on_skip: (error, raw) => {
+    // With `raw`, each record is { record, raw }; it leaves the parser as a CsvRecord.
+    on_record: ((record: { record: string[]; raw: string }): CsvRecord => ({
+      line: advance(record.raw),
+      values: record.record,
+    })) as unknown as Options['on_record'],
+    on_skip: (error: CsvError | undefined, raw: string | undefined) => {
       const line = advance(raw);
       options.onProblem(problemOf(error, line, raw));
       return undefined;
     },
-  });
+  };
+  const parser = parse(parserOptions);
   const decoded = Readable.from(decodeFile(path, format.encoding, options.onBytes));
   decoded.on('error', (error) => parser.destroy(error));
   decoded.pipe(parser);
@@ -183,13 +188,19 @@ function countLineBreaks(text: string): number {
   return text.match(/\r\n|\r|\n/g)?.length ?? 0;
 }
 
-function problemOf(error: { code?: unknown; message: string } | undefined, line: number, raw: string | undefined): CsvProblem {
+function problemOf(
+  error: { code?: unknown; message: string } | undefined,
+  line: number,
+  raw: string | undefined,
+): CsvProblem {
   const excerpt = (raw ?? '').replace(/[\r\n]+$/, '').replace(/^[\r\n]+/, '');
   const shown = excerpt.length > 80 ? `${excerpt.slice(0, 77)}…` : excerpt;
   switch (error?.code) {
     case 'CSV_RECORD_INCONSISTENT_FIELDS_LENGTH': {
       const counts = /expect (\d+), got (\d+)/.exec(error.message);
-      const detail = counts ? `has ${counts[2]} fields where the header has ${counts[1]}` : 'has the wrong number of fields';
+      const detail = counts
+        ? `has ${counts[2]} fields where the header has ${counts[1]}`
+        : 'has the wrong number of fields';
       return { line, code: 'wrong-column-count', message: `${detail}: ${shown}` };
     }
     case 'CSV_QUOTE_NOT_CLOSED':
@@ -267,7 +278,16 @@ function firstInvalidUtf8(bytes: Uint8Array): number {
   while (index < 3 && index < bytes.length && ((bytes[index] as number) & 0xc0) === 0x80) index++;
   while (index < bytes.length) {
     const byte = bytes[index] as number;
-    const length = byte < 0x80 ? 1 : byte >= 0xc2 && byte < 0xe0 ? 2 : byte >= 0xe0 && byte < 0xf0 ? 3 : byte >= 0xf0 && byte < 0xf5 ? 4 : 0;
+    const length =
+      byte < 0x80
+        ? 1
+        : byte >= 0xc2 && byte < 0xe0
+          ? 2
+          : byte >= 0xe0 && byte < 0xf0
+            ? 3
+            : byte >= 0xf0 && byte < 0xf5
+              ? 4
+              : 0;
     if (length === 0) return index;
     for (let next = 1; next < length; next++) {
       const continuation = bytes[index + next];
