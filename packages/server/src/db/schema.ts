@@ -214,6 +214,7 @@ export const contacts = pgTable(
   (t) => [
     primaryKey({ name: 'contacts_pk', columns: [t.workspaceId, t.id] }),
     index('contacts_account_idx').on(t.workspaceId, t.accountId),
+    index('contacts_merged_into_idx').on(t.workspaceId, t.mergedIntoId),
   ],
 );
 

@@ -13,6 +13,8 @@ import { authenticate } from './auth.ts';
 import { handleError } from './error-handler.ts';
 import { agreementRoutes } from './routes/agreements.routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.routes.ts';
+import { contactRoutes } from './routes/contacts.routes.ts';
+import { factRoutes } from './routes/facts.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { ingestRoutes } from './routes/ingest.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
@@ -109,6 +111,8 @@ export function createApp(deps: Deps, options: AppOptions): HttpApp {
   app.route('/', workspaceRoutes(deps));
   app.route('/', agreementRoutes(deps));
   app.route('/', apiKeyRoutes(deps));
+  app.route('/', factRoutes(deps));
+  app.route('/', contactRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'writeKey', {
     type: 'http',

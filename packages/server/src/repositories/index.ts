@@ -3,6 +3,8 @@ import { createActivityRepository } from './activity.repository.ts';
 import { createAgreementVersionRepository } from './agreement-version.repository.ts';
 import { createApiKeyRepository } from './api-key.repository.ts';
 import { createContactRepository } from './contact.repository.ts';
+import { createContactWriteRepository } from './contact-write.repository.ts';
+import { createDealRepository } from './deal.repository.ts';
 import { createFeedbackRepository } from './feedback.repository.ts';
 import { createIngestRepository } from './ingest.repository.ts';
 import { createTouchRepository } from './touch.repository.ts';
@@ -21,6 +23,8 @@ export function createRepositories(db: Db) {
     transitions: createTransitionRepository(db),
     feedback: createFeedbackRepository(db),
     ingest: createIngestRepository(db),
+    contactWrites: createContactWriteRepository(db),
+    deals: createDealRepository(db),
   };
 }
 

@@ -22,6 +22,7 @@ ALTER TABLE "feedback" ADD COLUMN "external_id" text;--> statement-breakpoint
 ALTER TABLE "stage_transitions" ADD COLUMN "external_id" text;--> statement-breakpoint
 ALTER TABLE "ingest_drops" ADD CONSTRAINT "ingest_drops_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "ingest_drops_received_idx" ON "ingest_drops" USING btree ("workspace_id","received_at");--> statement-breakpoint
+CREATE INDEX "contacts_merged_into_idx" ON "contacts" USING btree ("workspace_id","merged_into_id");--> statement-breakpoint
 CREATE INDEX "deals_external_idx" ON "deals" USING btree ("workspace_id","external_id");--> statement-breakpoint
 ALTER TABLE "activities" DROP CONSTRAINT "activities_pk";
 --> statement-breakpoint

@@ -1,0 +1,198 @@
+import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import type { Deps } from '../../deps.ts';
+import { type ContactView, getContact } from '../../use-cases/facts/get-contact.ts';
+import { type AppEnv, getPrincipal } from '../app-env.ts';
+import { requirePermission } from '../auth.ts';
+import { authErrors, bearerSecurity, notFound } from './common.ts';
+
+const time = z.string().datetime();
+const traits = z.record(z.string(), z.unknown());
+
+const touchSchema = z
+  .object({
+    id: z.string(),
+    contactId: z.string(),
+    repId: z.string(),
+    kind: z.string(),
+    outcome: z.string().nullable(),
+    occurredAt: time,
+    recordedAt: time,
+    source: z.string(),
+    externalId: z.string().nullable(),
+  })
+  .openapi('Touch');
+
+const dealSchema = z
+  .object({
+    id: z.string(),
+    contactId: z.string(),
+    externalId: z.string().nullable(),
+    name: z.string(),
+    accountId: z.string().nullable(),
+    stage: z.string(),
+    status: z.enum(['open', 'won', 'lost']),
+    amount: z.string().nullable(),
+    currency: z.string().nullable(),
+    reason: z.string().nullable(),
+    closeDate: z.string().nullable(),
+    createdAt: time,
+    updatedAt: time,
+  })
+  .openapi('Deal');
+
+const dealEventSchema = z
+  .object({
+    id: z.string(),
+    contactId: z.string(),
+    dealId: z.string(),
+    kind: z.string(),
+    name: z.string().nullable(),
+    accountId: z.string().nullable(),
+    stage: z.string().nullable(),
+    amount: z.string().nullable(),
+    currency: z.string().nullable(),
+    closeDate: z.string().nullable(),
+    reason: z.string().nullable(),
+    occurredAt: time,
+    recordedAt: time,
+    source: z.string(),
+    externalId: z.string().nullable(),
+  })
+  .openapi('DealEvent');
+
+const feedbackSchema = z
+  .object({
+    id: z.string(),
+    contactId: z.string(),
+    repId: z.string(),
+    verdict: z.string(),
+    reason: z.string().nullable(),
+    rating: z.number().int().nullable(),
+    comment: z.string().nullable(),
+    occurredAt: time,
+    recordedAt: time,
+    source: z.string(),
+    externalId: z.string().nullable(),
+  })
+  .openapi('Feedback');
+
+const transitionSchema = z
+  .object({
+    id: z.string(),
+    contactId: z.string(),
+    fromStage: z.string().nullable(),
+    toStage: z.string(),
+    occurredAt: time,
+    recordedAt: time,
+    cause: z.string(),
+    actor: z.string().nullable(),
+    ruleId: z.string().nullable(),
+    reason: z.string().nullable(),
+    agreementVersion: z.number().int(),
+    externalId: z.string().nullable(),
+  })
+  .openapi('Transition');
+
+const contactViewSchema = z
+  .object({
+    id: z.string(),
+    mergedIds: z
+      .array(z.string())
+      .openapi({ description: 'Contacts merged into this one; their facts are included.' }),
+    email: z.string().nullable(),
+    traits,
+    createdAt: time,
+    updatedAt: time,
+    identities: z.array(z.object({ kind: z.string(), value: z.string(), createdAt: time })),
+    account: z
+      .object({
+        id: z.string(),
+        name: z.string(),
+        domain: z.string().nullable(),
+        externalId: z.string().nullable(),
+        traits,
+      })
+      .nullable(),
+    touches: z.array(touchSchema),
+    deals: z.array(dealSchema),
+    dealEvents: z.array(dealEventSchema),
+    feedback: z.array(feedbackSchema),
+    transitions: z.array(transitionSchema),
+    activities: z.object({ count: z.number().int(), lastAt: time.nullable() }),
+  })
+  .openapi('ContactView');
+
+const getContactRoute = createRoute({
+  method: 'get',
+  path: '/api/v1/contacts/{id}',
+  tags: ['contacts'],
+  summary: "One contact with its touches, deals, feedback and stage history (the rep's view).",
+  description: 'The id of a merged contact answers the contact it was merged into.',
+  security: bearerSecurity,
+  middleware: [requirePermission('contacts:read')] as const,
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(100)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+    }),
+  },
+  responses: {
+    200: { description: 'The contact.', content: { 'application/json': { schema: contactViewSchema } } },
+    ...authErrors,
+    ...notFound,
+  },
+});
+
+export function contactRoutes(deps: Pick<Deps, 'database'>) {
+  return new OpenAPIHono<AppEnv>().openapi(getContactRoute, async (c) => {
+    const { id } = c.req.valid('param');
+    const view = await getContact({ workspaceId: getPrincipal(c).workspaceId, contactId: id }, deps);
+    return c.json(serializeContact(view), 200);
+  });
+}
+
+const iso = (value: Date) => value.toISOString();
+
+function serializeContact(view: ContactView) {
+  return {
+    id: view.id,
+    mergedIds: view.mergedIds,
+    email: view.email,
+    traits: view.traits,
+    createdAt: iso(view.createdAt),
+    updatedAt: iso(view.updatedAt),
+    identities: view.identities.map((identity) => ({ ...identity, createdAt: iso(identity.createdAt) })),
+    account: view.account,
+    touches: view.touches.map(({ workspaceId: _, ...touch }) => ({
+      ...touch,
+      occurredAt: iso(touch.occurredAt),
+      recordedAt: iso(touch.recordedAt),
+    })),
+    deals: view.deals.map(({ workspaceId: _, ...deal }) => ({
+      ...deal,
+      createdAt: iso(deal.createdAt),
+      updatedAt: iso(deal.updatedAt),
+    })),
+    dealEvents: view.dealEvents.map(({ workspaceId: _, ...event }) => ({
+      ...event,
+      occurredAt: iso(event.occurredAt),
+      recordedAt: iso(event.recordedAt),
+    })),
+    feedback: view.feedback.map(({ workspaceId: _, ...entry }) => ({
+      ...entry,
+      occurredAt: iso(entry.occurredAt),
+      recordedAt: iso(entry.recordedAt),
+    })),
+    transitions: view.transitions.map(({ workspaceId: _, ...transition }) => ({
+      ...transition,
+      occurredAt: iso(transition.occurredAt),
+      recordedAt: iso(transition.recordedAt),
+    })),
+    activities: {
+      count: view.activities.count,
+      lastAt: view.activities.lastAt ? iso(view.activities.lastAt) : null,
+    },
+  };
+}

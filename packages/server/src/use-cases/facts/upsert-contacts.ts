@@ -1,0 +1,189 @@
+import { type ContactRecord, companyDomainOf, type RecordOutcome } from '@smarketing/core';
+import type { Deps } from '../../deps.ts';
+import { createUuidV7 } from '../../ids.ts';
+import type { ContactChange, TransitionInsert } from '../../repositories/contact-write.repository.ts';
+import { createRepositories } from '../../repositories/index.ts';
+import {
+  checkInstant,
+  checkOptionalText,
+  checkRef,
+  checkText,
+  checkTraits,
+  firstRejection,
+  listSome,
+  loadAgreement,
+  partitionRecords,
+  type Rejection,
+  stageIds,
+} from './fact-checks.ts';
+import { checkAccount, resolveAccounts } from './resolve-accounts.ts';
+import { attachContacts } from './resolve-refs.ts';
+
+export type UpsertContactsOutcome = RecordOutcome & {
+  /** Existing contacts whose traits, e-mail or account changed, or that got new stage history. */
+  updated: number;
+};
+
+/**
+ * Creates or updates contacts from a source (the API, a CRM export): identities link (and merge
+ * contacts a record shows to be one person), traits merge (incoming values win, null clears), the
+ * e-mail is replaced, the account is found or created (CRM id, else domain, else name; without one,
+ * the e-mail's company domain when the contact has no account yet), the owning rep is kept as the
+ * trait `ownerRepId`, and stage history becomes imported transitions, idempotent per contact and
+ * stage. Counts: `created` new contacts, `updated` existing ones that changed, `duplicates` the
+ * records that changed nothing (including repeats of a contact within the call).
+ */
+export async function upsertContacts(
+  options: { workspaceId: string; records: ContactRecord[] },
+  deps: Pick<Deps, 'database' | 'clock'>,
+): Promise<UpsertContactsOutcome> {
+  const now = deps.clock();
+  return deps.database.db.transaction(async (tx) => {
+    const repos = createRepositories(tx);
+    const { agreement, version } = await loadAgreement(repos, options.workspaceId);
+    const stages = stageIds(agreement);
+
+    const checked = partitionRecords(options.records, (record) =>
+      firstRejection(
+        () => checkRef(record.ref),
+        () => checkTraits('traits', record.traits),
+        () => checkAccount('account', record.account),
+        () => checkOptionalText('ownerRepId', record.ownerRepId, 200),
+        () => (record.createdAt === undefined ? undefined : checkInstant('createdAt', record.createdAt, now)),
+        () => checkStageHistory(record.stageHistory, stages, now),
+        () => checkText('source', record.source, 100),
+      ),
+    );
+    const { resolved, rejected, created } = await attachContacts(
+      repos,
+      options.workspaceId,
+      checked.accepted,
+      now,
+    );
+    const iso = now.toISOString();
+
+    const accountIds = await resolveAccounts(
+      repos,
+      options.workspaceId,
+      resolved.map((item) => item.record.account),
+      now,
+    );
+    const emailDomains = resolved.map((item, position) => {
+      const email = item.record.ref.email?.trim().toLowerCase();
+      return email && accountIds[position] === null ? companyDomainOf(email) : undefined;
+    });
+    const domains = [...new Set(emailDomains.filter((domain) => domain !== undefined))];
+    const accountOfDomain = await repos.ingest.ensureAccountsByDomain(
+      options.workspaceId,
+      domains,
+      domains.map(() => createUuidV7(now)),
+      iso,
+    );
+
+    // One change per contact, the call's records applied in order.
+    const changes = new Map<string, ContactChange>();
+    resolved.forEach(({ record, contactId }, position) => {
+      const change: ContactChange = changes.get(contactId) ?? {
+        id: contactId,
+        traits: {},
+        clear: [],
+        email: null,
+        accountId: null,
+        domainAccountId: null,
+        createdAt: null,
+        at: iso,
+      };
+      const traits = {
+        ...record.traits,
+        ...(record.ownerRepId ? { ownerRepId: record.ownerRepId.trim() } : {}),
+      };
+      for (const [name, value] of Object.entries(traits)) {
+        if (value === undefined) continue;
+        if (value === null) {
+          delete change.traits[name];
+          if (!change.clear.includes(name)) change.clear.push(name);
+        } else {
+          change.traits[name] = value;
+          change.clear = change.clear.filter((cleared) => cleared !== name);
+        }
+      }
+      change.email = record.ref.email?.trim().toLowerCase() || change.email;
+      change.accountId = accountIds[position] ?? change.accountId;
+      const domain = emailDomains[position];
+      change.domainAccountId = (domain && accountOfDomain.get(domain)) || change.domainAccountId;
+      if (record.createdAt && (!change.createdAt || record.createdAt.toISOString() < change.createdAt)) {
+        change.createdAt = record.createdAt.toISOString();
+      }
+      changes.set(contactId, change);
+    });
+    const changed = await repos.contactWrites.changeContacts(options.workspaceId, [...changes.values()]);
+
+    const transitions = resolved.flatMap(({ record, contactId }) =>
+      historyOf(record, contactId, { recordedAt: iso, agreementVersion: version }),
+    );
+    const withNewHistory = await repos.contactWrites.insertTransitions(options.workspaceId, transitions);
+
+    const updated = new Set([...changed, ...withNewHistory].filter((id) => !created.has(id))).size;
+    return {
+      created: created.size,
+      updated,
+      duplicates: Math.max(0, resolved.length - created.size - updated),
+      rejected: [...checked.rejected, ...rejected].sort((a, b) => a.index - b.index),
+    };
+  });
+}
+
+function checkStageHistory(
+  history: ContactRecord['stageHistory'],
+  stages: readonly string[],
+  now: Date,
+): Rejection | undefined {
+  if (history === undefined) return undefined;
+  if (!Array.isArray(history)) return { code: 'INVALID_FIELD', message: 'stageHistory must be a list.' };
+  for (const [index, entry] of history.entries()) {
+    if (!stages.includes(entry?.stage)) {
+      return {
+        code: 'UNKNOWN_STAGE',
+        message: `stageHistory[${index}].stage ${JSON.stringify(entry?.stage)} is not a stage of the agreement; valid: ${listSome(stages, stages.length)}.`,
+      };
+    }
+    const invalid = checkInstant(`stageHistory[${index}].at`, entry.at, now);
+    if (invalid) return invalid;
+  }
+  return undefined;
+}
+
+/** The record's stage history as imported transitions, oldest first, each from the stage before it. */
+function historyOf(
+  record: ContactRecord,
+  contactId: string,
+  options: { recordedAt: string; agreementVersion: number },
+): TransitionInsert[] {
+  const history = [...(record.stageHistory ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const source = record.source.trim();
+  const identity = identityOf(record);
+  return history.map((entry, index) => ({
+    contactId,
+    id: createUuidV7(entry.at),
+    fromStage: history[index - 1]?.stage ?? null,
+    toStage: entry.stage,
+    occurredAt: entry.at.toISOString(),
+    recordedAt: options.recordedAt,
+    actor: source,
+    agreementVersion: options.agreementVersion,
+    externalId: `${source}:${identity}:${entry.stage}`,
+  }));
+}
+
+/** The identity that names the contact in the source: its CRM id when it has one. */
+function identityOf(record: ContactRecord): string {
+  const { ref } = record;
+  return (
+    ref.crmId?.trim() ||
+    ref.email?.trim().toLowerCase() ||
+    ref.userId?.trim() ||
+    ref.anonymousId?.trim() ||
+    ref.contactId?.trim() ||
+    ''
+  );
+}
