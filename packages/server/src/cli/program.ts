@@ -21,6 +21,7 @@ import { createWorkspace } from '../use-cases/workspaces/create-workspace.ts';
 import { listWorkspaces } from '../use-cases/workspaces/list-workspaces.ts';
 import { resolveWorkspace } from '../use-cases/workspaces/resolve-workspace.ts';
 import { version } from '../version.ts';
+import { registerSimulateCommand } from './commands/simulate.ts';
 import { createOutput, exitCodes, type Output, reportFailure } from './output.ts';
 
 const defaultAgreementFile = 'smarketing.yaml';
@@ -362,6 +363,8 @@ function buildProgram(): Command {
       });
       output.result({ id, revoked: true }, `Revoked ${id}.`);
     });
+
+  registerSimulateCommand(program, { outputFor });
 
   return program;
 }

@@ -1,0 +1,199 @@
+import { readFile } from 'node:fs/promises';
+import { Presets, SingleBar } from 'cli-progress';
+import { type Command, Option } from 'commander';
+// Switch to '@smarketing/core' once core's index exports the importer.
+import {
+  type DateFormat,
+  dateFormats,
+  type ImportKind,
+  importKinds,
+  type LayoutId,
+  layoutIds,
+} from '../../../../core/src/import/index.ts';
+import { AppError } from '../../app-error.ts';
+import { loadConfig } from '../../config/config.ts';
+import type { Deps } from '../../deps.ts';
+import { createLogger } from '../../log.ts';
+import { openRuntime } from '../../runtime.ts';
+import { type ImportCsvResult, type ImportProgress, importCsv } from '../../use-cases/imports/import-csv.ts';
+import { resolveWorkspace } from '../../use-cases/workspaces/resolve-workspace.ts';
+import { createOutput } from '../output.ts';
+
+/**
+ * `smarketing import <file>`: a CSV export from HubSpot or Salesforce, a file in the generic
+ * layout, or one of the known data sets, checked whole before anything is written (see
+ * docs/IMPORT.md).
+ */
+type ImportCommandOptions = {
+  kind?: ImportKind;
+  layout?: LayoutId;
+  map?: string;
+  dateFormat?: DateFormat;
+  dryRun?: boolean;
+  rejects?: string;
+  source?: string;
+  rep?: string;
+  workspace?: string;
+};
+
+export function registerImportCommand(program: Command): Command {
+  return program
+    .command('import')
+    .description('import a CSV export (HubSpot, Salesforce, the generic layout, or a known data set)')
+    .argument('<file>', 'the CSV file')
+    .addOption(
+      new Option('--kind <kind>', 'what the rows are (default: detected from the header)').choices(
+        importKinds,
+      ),
+    )
+    .addOption(
+      new Option('--layout <layout>', 'whose columns they are (default: detected from the header)').choices(
+        layoutIds,
+      ),
+    )
+    .option('--map <file>', 'a YAML or JSON file mapping columns to fields, overriding detection')
+    .addOption(
+      new Option(
+        '--date-format <format>',
+        'how to read dates like 03/04/2024 (default: from the file)',
+      ).choices(dateFormats),
+    )
+    .option('--dry-run', 'check the file and count what would change; store nothing')
+    .option('--rejects <file>', 'where to write skipped rows (default: <file>.rejects.csv)')
+    .option('--source <name>', 'the system the file comes from: prefix of its ids (default: from the layout)')
+    .option('--rep <id>', 'the rep of touches whose rows name none (bank-marketing: default call-centre)')
+    .addOption(new Option('--workspace <slug>', 'the workspace (default: the only one)'))
+    .action(async (file: string, options: ImportCommandOptions, command: Command) => {
+      const json = Boolean(command.optsWithGlobals<{ json?: boolean }>().json);
+      const output = createOutput(json);
+      const map = options.map ? { text: await readMap(options.map), name: options.map } : undefined;
+      const progress = json || !process.stderr.isTTY ? undefined : createProgressBar();
+      let result: ImportCsvResult;
+      try {
+        result = await withRuntime(async (deps) => {
+          const workspace = await resolveWorkspace({ slug: options.workspace }, deps);
+          return importCsv(
+            {
+              workspaceId: workspace.id,
+              file,
+              kind: options.kind,
+              layout: options.layout,
+              map,
+              dateFormat: options.dateFormat,
+              source: options.source,
+              rep: options.rep,
+              dryRun: options.dryRun,
+              rejectsFile: options.rejects,
+              onProgress: progress?.update,
+            },
+            deps,
+          );
+        });
+      } finally {
+        progress?.stop();
+      }
+      output.result(result, formatSummary(result));
+    });
+}
+
+async function readMap(file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    throw new AppError('NOT_FOUND', { message: `The map ${file} cannot be read.`, cause: error });
+  }
+}
+
+/** Runs `work` with storage open, and closes it (ingestion writer first) afterwards. */
+async function withRuntime<T>(work: (deps: Deps) => Promise<T>): Promise<T> {
+  const config = loadConfig(process.env);
+  const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
+  const deps = await openRuntime(config, log);
+  try {
+    return await work(deps);
+  } finally {
+    await deps.ingest.close();
+    await deps.database.close();
+  }
+}
+
+/** A progress bar on stderr with rows per second, one run per phase (checking, importing). */
+function createProgressBar() {
+  const bar = new SingleBar(
+    {
+      format: '  {phase} |{bar}| {percentage}% | {rows} rows | {speed} rows/s',
+      hideCursor: true,
+      stream: process.stderr,
+    },
+    Presets.shades_classic,
+  );
+  let phase: ImportProgress['phase'] | undefined;
+  let phaseStarted = 0;
+  return {
+    update(progress: ImportProgress) {
+      const now = Date.now();
+      if (progress.phase !== phase) {
+        if (phase) bar.stop();
+        phase = progress.phase;
+        phaseStarted = now;
+        bar.start(Math.max(progress.totalBytes, 1), 0, { phase: phase.padEnd(9), rows: 0, speed: 0 });
+      }
+      const seconds = (now - phaseStarted) / 1000;
+      bar.update(Math.min(progress.bytes, progress.totalBytes), {
+        rows: progress.rows.toLocaleString('en-US'),
+        speed: seconds > 0 ? Math.round(progress.rows / seconds).toLocaleString('en-US') : '–',
+      });
+    },
+    stop() {
+      if (phase) bar.stop();
+    },
+  };
+}
+
+const number = (value: number) => value.toLocaleString('en-US');
+
+export function formatSummary(result: ImportCsvResult): string {
+  const lines: string[] = [];
+  lines.push(
+    `${result.dryRun ? 'Dry run of' : 'Imported'} ${result.file} as ${result.label} (--layout ${result.layout} --kind ${result.kind}, source ${result.source})`,
+  );
+  if (result.chosenBy === 'detection' && result.detection[0])
+    lines.push(`  detected: ${result.detection[0]}`);
+  lines.push(
+    `  read: ${result.encoding}, delimiter ${result.delimiter} (${result.delimiterReason}), dates ${result.dateFormat}`,
+  );
+  if (result.ignored.length > 0) {
+    const shown = result.ignored.slice(0, 6).map((c) => `"${c.header}"`);
+    if (result.ignored.length > shown.length) shown.push(`… (${result.ignored.length} in all)`);
+    lines.push(`  columns not imported: ${shown.join(', ')}`);
+  }
+  for (const warning of result.warnings) lines.push(`  warning: ${warning}`);
+  const { rows } = result;
+  lines.push(
+    `  rows: ${number(rows.total)} read, ${number(rows.mapped)} mapped, ${number(rows.skipped)} skipped${rows.rejected > 0 ? `, ${number(rows.rejected)} with records the workspace rejected` : ''}`,
+  );
+  const labels = {
+    contacts: 'contacts',
+    touches: 'touches',
+    dealEvents: 'deal events',
+    activities: 'activities',
+  };
+  for (const [list, counts] of Object.entries(result.records)) {
+    if (!counts) continue;
+    const parts = [`${number(counts.created)} ${result.dryRun ? 'would be created' : 'created'}`];
+    if (counts.updated !== undefined) parts.push(`${number(counts.updated)} updated`);
+    parts.push(`${number(counts.duplicates)} unchanged`, `${number(counts.rejected)} rejected`);
+    lines.push(`  ${labels[list as keyof typeof labels]}: ${parts.join(', ')}`);
+  }
+  if (result.reasons.length > 0) {
+    lines.push('  skipped or rejected, by reason:');
+    for (const reason of result.reasons.slice(0, 10)) {
+      lines.push(`    ${number(reason.rows).padStart(7)}  ${reason.code}  (e.g. ${reason.example})`);
+    }
+  }
+  if (result.rejectsFile) lines.push(`  rejected rows written to ${result.rejectsFile}`);
+  lines.push(
+    `  ${number(rows.total)} rows in ${result.seconds.toFixed(1)} s${result.rowsPerSecond ? ` (${number(result.rowsPerSecond)} rows/s)` : ''}${result.dryRun ? '; dry run: nothing was stored' : ''}`,
+  );
+  return lines.join('\n');
+}
