@@ -4,6 +4,7 @@ import type { Config } from './config/config.ts';
 import { createApp } from './http/app.ts';
 import type { Logger } from './log.ts';
 import { openRuntime } from './runtime.ts';
+import { loadDemo } from './use-cases/demo/load-demo.ts';
 import { bootstrapWorkspace } from './use-cases/workspaces/bootstrap-workspace.ts';
 import { version } from './version.ts';
 

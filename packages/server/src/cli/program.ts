@@ -146,6 +146,8 @@ function buildProgram(): Command {
             `    ${first.adminToken}`,
             '',
             '  Lost it? `smarketing token create --role admin --name <who>` makes another (with the server stopped, on PGlite).',
+            '  Demo data: start with SMARKETING_DEMO=true on an empty database, or stop the server and run',
+            '  `npx smarketing simulate --direct` (or send over HTTP with --url and --token).',
             '',
           ].join('\n'),
         );
@@ -364,7 +366,7 @@ function buildProgram(): Command {
       output.result({ id, revoked: true }, `Revoked ${id}.`);
     });
 
-  registerSimulateCommand(program, { outputFor });
+  registerSimulateCommand(program, { outputFor, withRuntime });
 
   return program;
 }

@@ -44,6 +44,12 @@ const configVariables = {
     description: 'Name of the workspace created on the first start of an empty database.',
     example: 'Acme Inc.',
   },
+  SMARKETING_DEMO: {
+    schema: z.enum(['true', 'false', '1', '0', 'yes', 'no']).default('false'),
+    description:
+      'On the first start of an empty database, also load a simulated demo company (500 contacts over 6 months) into the new workspace.',
+    example: 'true',
+  },
   SMARKETING_MAX_BODY_BYTES: {
     schema: positiveInt.default(1_048_576),
     description: 'Largest request body the API accepts, in bytes; larger requests get 413 PAYLOAD_TOO_LARGE.',
@@ -72,6 +78,7 @@ export type Config = {
   port: number;
   logLevel: z.infer<Variables['LOG_LEVEL']['schema']>;
   workspaceName: string;
+  demo: boolean;
   maxBodyBytes: number;
   shutdownTimeoutMs: number;
   dbPoolSize: number;
@@ -116,6 +123,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     port: values.PORT as number,
     logLevel: values.LOG_LEVEL as Config['logLevel'],
     workspaceName: values.SMARKETING_WORKSPACE_NAME as string,
+    demo: ['true', '1', 'yes'].includes(values.SMARKETING_DEMO as string),
     maxBodyBytes: values.SMARKETING_MAX_BODY_BYTES as number,
     shutdownTimeoutMs: values.SMARKETING_SHUTDOWN_TIMEOUT_MS as number,
     dbPoolSize: values.SMARKETING_DB_POOL_SIZE as number,

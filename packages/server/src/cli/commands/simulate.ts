@@ -14,6 +14,9 @@ import {
 import { Presets, SingleBar } from 'cli-progress';
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { AppError, type AppErrorCode } from '../../app-error.ts';
+import type { Deps } from '../../deps.ts';
+import { loadSimulatedFacts } from '../../use-cases/demo/load-simulated-facts.ts';
+import { resolveWorkspace } from '../../use-cases/workspaces/resolve-workspace.ts';
 import type { Output } from '../output.ts';
 
 /**
@@ -27,6 +30,8 @@ export type SimulateCommandHelpers = {
   /** The clock for the default start and the environment (SMARKETING_URL/TOKEN); tests pass their own. */
   now?: () => Date;
   env?: Record<string, string | undefined>;
+  /** Opens the configured database for --direct (the CLI's own runtime). */
+  withRuntime?: <T>(work: (deps: Deps) => Promise<T>) => Promise<T>;
 };
 
 type RawOptions = {
@@ -38,12 +43,15 @@ type RawOptions = {
   token?: string;
   out?: string;
   dryRun?: boolean;
+  direct?: boolean;
+  workspace?: string;
   agreement?: string;
 };
 
 type SimulateDestination =
   | { kind: 'http'; url: string; token: string }
   | { kind: 'file'; path: string }
+  | { kind: 'direct'; workspace: string | undefined }
   | { kind: 'dry-run' };
 
 export type SimulateRun = {
@@ -82,6 +90,13 @@ export function registerSimulateCommand(program: Command, helpers: SimulateComma
       ),
     )
     .option('--dry-run', 'generate and count the facts without sending them')
+    .addOption(
+      new Option(
+        '--direct',
+        'store the facts straight into the configured database through the same pipeline (stop a PGlite server first)',
+      ).conflicts(['url', 'out', 'dryRun']),
+    )
+    .option('--workspace <slug>', 'with --direct: the workspace (default: the only one)')
     .option(
       '--agreement <file>',
       'the agreement whose ids, events and pages to use (default: the default agreement)',
@@ -90,7 +105,7 @@ export function registerSimulateCommand(program: Command, helpers: SimulateComma
       const output = helpers.outputFor(command);
       const run = resolveSimulateRun(options, helpers.env ?? process.env, helpers.now?.() ?? new Date());
       if (typeof run === 'string') command.error(`error: ${run}`, { exitCode: 2, code: 'smarketing.usage' });
-      else await runSimulate(run, output);
+      else await runSimulate(run, output, helpers);
     });
 }
 
@@ -144,6 +159,7 @@ export function resolveSimulateRun(
     agreementFile: options.agreement,
   };
   if (options.dryRun) return { ...common, destination: { kind: 'dry-run' } };
+  if (options.direct) return { ...common, destination: { kind: 'direct', workspace: options.workspace } };
   if (options.out !== undefined) return { ...common, destination: { kind: 'file', path: options.out } };
   const url = options.url ?? nonEmpty(env.SMARKETING_URL);
   if (url === undefined) {
@@ -160,7 +176,7 @@ export function resolveSimulateRun(
   }
   const token = options.token ?? nonEmpty(env.SMARKETING_TOKEN);
   if (token === undefined) {
-    return 'sending needs an API key: --token smk_… (or SMARKETING_TOKEN), e.g. from `smarketing token create --role ingest --name simulator`.';
+    return 'sending needs an API key: --token smk_… (or SMARKETING_TOKEN), e.g. an admin key (it sends events and sales facts), or use --direct.';
   }
   return { ...common, destination: { kind: 'http', url: url.replace(/\/+$/, ''), token } };
 }
@@ -191,7 +207,7 @@ type SimulateSummary = {
   factsPerSecond: number;
 };
 
-async function runSimulate(run: SimulateRun, output: Output): Promise<void> {
+async function runSimulate(run: SimulateRun, output: Output, helpers: SimulateCommandHelpers): Promise<void> {
   const agreement = await loadAgreement(run.agreementFile);
   const simulation = simulate({
     contacts: run.contacts,
@@ -208,6 +224,42 @@ async function runSimulate(run: SimulateRun, output: Output): Promise<void> {
   try {
     if (run.destination.kind === 'dry-run') {
       for (const fact of counted) progress.tick(fact);
+    } else if (run.destination.kind === 'direct') {
+      const { withRuntime } = helpers;
+      if (!withRuntime) throw new AppError('INTERNAL', { message: '--direct needs the CLI runtime.' });
+      const workspace = run.destination.workspace;
+      const loaded = await withRuntime(async (deps) => {
+        const target = await resolveWorkspace({ slug: workspace }, deps);
+        // Facts handed to the loader but not yet reported done, oldest first.
+        const pending: SimulatedFact[] = [];
+        let ticked = 0;
+        return loadSimulatedFacts(
+          {
+            workspaceId: target.id,
+            facts: (function* () {
+              for (const fact of counted) {
+                pending.push(fact);
+                yield fact;
+              }
+            })(),
+            onProgress: (done) => {
+              for (; ticked < done; ticked++) {
+                const fact = pending.shift();
+                if (fact) progress.tick(fact);
+              }
+            },
+          },
+          deps,
+        );
+      });
+      sent = {
+        requests: loaded.batches,
+        retries: 0,
+        accepted: loaded.stored,
+        duplicates: loaded.duplicates,
+        dropped: loaded.rejected,
+        droppedByReason: {},
+      };
     } else if (run.destination.kind === 'file') {
       await writeNdjsonFile(run.destination.path, counted, (fact) => progress.tick(fact));
     } else {
@@ -226,9 +278,11 @@ async function runSimulate(run: SimulateRun, output: Output): Promise<void> {
     destination:
       run.destination.kind === 'http'
         ? run.destination.url
-        : run.destination.kind === 'file'
-          ? run.destination.path
-          : 'dry-run',
+        : run.destination.kind === 'direct'
+          ? 'the database (direct)'
+          : run.destination.kind === 'file'
+            ? run.destination.path
+            : 'dry-run',
     contacts: run.contacts,
     months: run.months,
     seed: run.seed,
