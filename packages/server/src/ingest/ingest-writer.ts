@@ -28,14 +28,14 @@ export type IngestDrop = {
   excerpt: string | undefined;
 };
 
-export type IngestSubmission = {
+type IngestSubmission = {
   workspaceId: string;
   messages: NormalizedMessage[];
   drops: IngestDrop[];
 };
 
 /** Per message: stored, or a duplicate of one stored before (or earlier in the same submission). */
-export type IngestResult = { stored: boolean[] };
+type IngestResult = { stored: boolean[] };
 
 export type IngestWriter = {
   submit(submission: IngestSubmission): Promise<IngestResult>;

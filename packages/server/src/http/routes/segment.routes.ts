@@ -12,8 +12,8 @@ import { readToken } from '../auth.ts';
 import { authErrors, invalid } from './common.ts';
 
 /** The Segment HTTP tracking API's limits: 32 KB per call, 500 KB per batch. */
-export const maxCallBytes = 32 * 1024;
-export const maxBatchBytes = 500 * 1024;
+const maxCallBytes = 32 * 1024;
+const maxBatchBytes = 500 * 1024;
 
 const decompressors: Record<
   string,
