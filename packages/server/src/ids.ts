@@ -1,11 +1,25 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
+
+// Random bytes drawn 4 KB at a time: one system call per 256 ids instead of one per id.
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
+function random16(): Buffer {
+  if (poolOffset + 16 > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
+  const bytes = Buffer.from(pool.subarray(poolOffset, poolOffset + 16));
+  poolOffset += 16;
+  return bytes;
+}
 
 /**
  * Time-ordered UUIDs (version 7): rows inserted together sit together in the primary-key index.
  * `now` is passed so ids follow the injected clock in tests.
  */
 export function createUuidV7(now: Date = new Date()): string {
-  const bytes = randomBytes(16);
+  const bytes = random16();
   const ms = BigInt(now.getTime());
   for (let index = 0; index < 6; index++) {
     bytes[index] = Number((ms >> BigInt(8 * (5 - index))) & 0xffn);
