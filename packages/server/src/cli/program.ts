@@ -21,6 +21,7 @@ import { createWorkspace } from '../use-cases/workspaces/create-workspace.ts';
 import { listWorkspaces } from '../use-cases/workspaces/list-workspaces.ts';
 import { resolveWorkspace } from '../use-cases/workspaces/resolve-workspace.ts';
 import { version } from '../version.ts';
+import { registerImportCommand } from './commands/import.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { createOutput, exitCodes, type Output, reportFailure } from './output.ts';
 
@@ -366,6 +367,7 @@ function buildProgram(): Command {
       output.result({ id, revoked: true }, `Revoked ${id}.`);
     });
 
+  registerImportCommand(program);
   registerSimulateCommand(program, { outputFor, withRuntime });
 
   return program;

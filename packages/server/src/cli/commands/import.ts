@@ -1,6 +1,4 @@
 import { readFile } from 'node:fs/promises';
-import { Presets, SingleBar } from 'cli-progress';
-import { type Command, Option } from 'commander';
 // Switch to '@smarketing/core' once core's index exports the importer.
 import {
   type DateFormat,
@@ -9,7 +7,9 @@ import {
   importKinds,
   type LayoutId,
   layoutIds,
-} from '../../../../core/src/import/index.ts';
+} from '@smarketing/core';
+import { Presets, SingleBar } from 'cli-progress';
+import { type Command, Option } from 'commander';
 import { AppError } from '../../app-error.ts';
 import { loadConfig } from '../../config/config.ts';
 import type { Deps } from '../../deps.ts';
@@ -152,7 +152,7 @@ function createProgressBar() {
 
 const number = (value: number) => value.toLocaleString('en-US');
 
-export function formatSummary(result: ImportCsvResult): string {
+function formatSummary(result: ImportCsvResult): string {
   const lines: string[] = [];
   lines.push(
     `${result.dryRun ? 'Dry run of' : 'Imported'} ${result.file} as ${result.label} (--layout ${result.layout} --kind ${result.kind}, source ${result.source})`,

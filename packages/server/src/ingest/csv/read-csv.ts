@@ -11,9 +11,9 @@ import { type CsvError, type Options, parse } from 'csv-parse';
  * the file line it starts on. A record with the wrong number of fields, an unclosed quote or
  * an undecodable byte is a problem with its line, reported while the rest is read on.
  */
-export const delimiters = [',', ';', '\t', '|'] as const;
+const delimiters = [',', ';', '\t', '|'] as const;
 export type Delimiter = (typeof delimiters)[number];
-export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
+type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be';
 
 export type CsvFormat = {
   delimiter: Delimiter;

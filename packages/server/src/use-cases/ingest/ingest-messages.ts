@@ -5,7 +5,7 @@ import {
   type SegmentType,
 } from '@smarketing/core';
 import type { Deps } from '../../deps.ts';
-import type { IngestDrop } from '../../ingest/ingest-writer.ts';
+import type { IngestDrop } from '../../ingest/store-submissions.ts';
 
 export type IngestOutcome = {
   /** Stored now. */
