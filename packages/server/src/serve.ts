@@ -27,6 +27,10 @@ export async function startServer(
       'first start: workspace created with the default agreement',
     );
     onFirstStart(bootstrap);
+    if (config.demo) {
+      const loaded = await loadDemo({ workspaceId: bootstrap.workspaceId }, deps);
+      log.info({ ...loaded }, 'demo company loaded');
+    }
   }
 
   const http = createApp(deps, { version, maxBodyBytes: config.maxBodyBytes });

@@ -79,7 +79,7 @@ export function createIngestWriter(
         const { flags, stored } = await deps.database.db.transaction((tx) =>
           store.store(createRepositories(tx), batch, now),
         );
-        batch.forEach((pending, index) => pending.resolve({ stored: flags[index] ?? [] }));
+        for (const [index, pending] of batch.entries()) pending.resolve({ stored: flags[index] ?? [] });
         counters.batches++;
         counters.storedMessages += stored;
         counters.duplicateMessages += size - stored;
