@@ -153,3 +153,63 @@ describe('smarketing workspace, agreement and token', () => {
     expect((await smarketing('token', 'revoke', created.id)).code).toBe(1);
   }, 60_000);
 });
+
+describe('smarketing import', () => {
+  const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/import/${name}`, import.meta.url));
+
+  test('imports a HubSpot export, and importing it again changes nothing', async () => {
+    const first = await smarketing(
+      'import',
+      fixture('hubspot-contacts.csv'),
+      '--json',
+      '--rejects',
+      join(folder, 'r1.csv'),
+    );
+    expect(first.code).toBe(0);
+    type Summary = {
+      layout: string;
+      rows: { total: number; skipped: number };
+      records: { contacts: { created: number; updated: number; duplicates: number } };
+    };
+    const summary = JSON.parse(first.stdout) as Summary;
+    expect(summary.layout).toBe('hubspot');
+    expect(summary.rows).toMatchObject({ total: 9, skipped: 2 });
+    expect(summary.records.contacts.created).toBe(7);
+    expect(await readFile(join(folder, 'r1.csv'), 'utf8')).toContain('missing-identity');
+    const again = JSON.parse(
+      (
+        await smarketing(
+          'import',
+          fixture('hubspot-contacts.csv'),
+          '--json',
+          '--rejects',
+          join(folder, 'r2.csv'),
+        )
+      ).stdout,
+    ) as Summary;
+    expect(again.records.contacts).toMatchObject({ created: 0, updated: 0, duplicates: 7 });
+  }, 60_000);
+
+  test('refuses a malformed file with row numbers and stores nothing', async () => {
+    const before = JSON.parse((await smarketing('agreement', 'list', '--json')).stdout);
+    const result = await smarketing('import', fixture('malformed-column-count.csv'));
+    expect(result.code).toBe(1);
+    expect(result.stderr + result.stdout).toMatch(/row \d+|line \d+/i);
+    expect(JSON.parse((await smarketing('agreement', 'list', '--json')).stdout)).toEqual(before);
+  }, 60_000);
+});
+
+describe('smarketing simulate', () => {
+  test('stores a small simulated company straight into the database, once', async () => {
+    const first = JSON.parse(
+      (await smarketing('simulate', '--direct', '--contacts', '40', '--months', '2', '--seed', '3', '--json'))
+        .stdout,
+    ) as { accepted: number; duplicates: number; facts: { total: number } };
+    expect(first.accepted).toBe(first.facts.total);
+    const again = JSON.parse(
+      (await smarketing('simulate', '--direct', '--contacts', '40', '--months', '2', '--seed', '3', '--json'))
+        .stdout,
+    ) as { accepted: number; duplicates: number };
+    expect(again).toMatchObject({ accepted: 0, duplicates: first.accepted });
+  }, 60_000);
+});
