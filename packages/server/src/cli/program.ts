@@ -5,9 +5,7 @@ import { defaultAgreementYaml, formatAgreementDiff, formatAgreementIssue } from 
 import { Command, CommanderError, Option } from 'commander';
 import { AppError } from '../app-error.ts';
 import { loadConfig } from '../config/config.ts';
-import type { Deps } from '../deps.ts';
 import { createLogger } from '../log.ts';
-import { openRuntime } from '../runtime.ts';
 import { startServer } from '../serve.ts';
 import { applyAgreement } from '../use-cases/agreements/apply-agreement.ts';
 import { checkAgreement } from '../use-cases/agreements/check-agreement.ts';
@@ -24,6 +22,7 @@ import { version } from '../version.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { createOutput, exitCodes, type Output, reportFailure } from './output.ts';
+import { withRuntime } from './with-runtime.ts';
 
 const defaultAgreementFile = 'smarketing.yaml';
 
@@ -38,19 +37,6 @@ function cliActor(): string {
     return `cli ${userInfo().username}`;
   } catch {
     return 'cli';
-  }
-}
-
-/** Runs `work` with storage open (and closed afterwards); CLI logs go to stderr, warnings and worse only. */
-async function withRuntime<T>(work: (deps: Deps) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
-  const deps = await openRuntime(config, log);
-  try {
-    return await work(deps);
-  } finally {
-    await deps.ingest.close();
-    await deps.database.close();
   }
 }
 

@@ -11,13 +11,10 @@ import {
 import { Presets, SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { AppError } from '../../app-error.ts';
-import { loadConfig } from '../../config/config.ts';
-import type { Deps } from '../../deps.ts';
-import { createLogger } from '../../log.ts';
-import { openRuntime } from '../../runtime.ts';
 import { type ImportCsvResult, type ImportProgress, importCsv } from '../../use-cases/imports/import-csv.ts';
 import { resolveWorkspace } from '../../use-cases/workspaces/resolve-workspace.ts';
 import { createOutput } from '../output.ts';
+import { withRuntime } from '../with-runtime.ts';
 
 /**
  * `smarketing import <file>`: a CSV export from HubSpot or Salesforce, a file in the generic
@@ -101,19 +98,6 @@ async function readMap(file: string): Promise<string> {
     return await readFile(file, 'utf8');
   } catch (error) {
     throw new AppError('NOT_FOUND', { message: `The map ${file} cannot be read.`, cause: error });
-  }
-}
-
-/** Runs `work` with storage open, and closes it (ingestion writer first) afterwards. */
-async function withRuntime<T>(work: (deps: Deps) => Promise<T>): Promise<T> {
-  const config = loadConfig(process.env);
-  const log = createLogger(process.env.LOG_LEVEL ?? 'warn', process.stderr);
-  const deps = await openRuntime(config, log);
-  try {
-    return await work(deps);
-  } finally {
-    await deps.ingest.close();
-    await deps.database.close();
   }
 }
 
