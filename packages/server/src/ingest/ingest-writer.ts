@@ -2,6 +2,7 @@ import { AppError } from '../app-error.ts';
 import type { Database } from '../db/client.ts';
 import type { Logger } from '../log.ts';
 import { createRepositories } from '../repositories/index.ts';
+import { createIdentityCache } from './identity-cache.ts';
 import { createSubmissionStore, type StoredSubmission } from './store-submissions.ts';
 
 /**
@@ -55,7 +56,8 @@ export function createIngestWriter(
   let closed = false;
   const counters = { batches: 0, storedMessages: 0, duplicateMessages: 0, failedBatches: 0 };
   const droppedByReason: Record<string, number> = {};
-  const store = createSubmissionStore();
+  const identityCache = createIdentityCache();
+  const store = createSubmissionStore({ identityCache });
 
   async function drain(): Promise<void> {
     while (queue.length > 0) {
@@ -76,9 +78,13 @@ export function createIngestWriter(
       queuedMessages -= size;
       try {
         const now = deps.clock();
-        const { flags, stored } = await deps.database.db.transaction((tx) =>
-          store.store(createRepositories(tx), batch, now),
-        );
+        const { flags, stored } = await deps.database.db
+          .transaction((tx) => store.store(createRepositories(tx), batch, now))
+          .catch((error: unknown) => {
+            identityCache.discard();
+            throw error;
+          });
+        identityCache.commit(deps.clock().getTime());
         for (const [index, pending] of batch.entries()) pending.resolve({ stored: flags[index] ?? [] });
         counters.batches++;
         counters.storedMessages += stored;

@@ -1,27 +1,46 @@
 import { type ContactRef, type Identity, type IdentityPlanItem, planIdentities } from '@smarketing/core';
 import { createUuidV7 } from '../ids.ts';
 import type { Repositories } from '../repositories/index.ts';
+import type { IdentityCache } from './identity-cache.ts';
 
 /**
  * Applies identity resolution inside the caller's transaction: finds or creates the contact of
  * each item, links new identities, merges contacts an item shows to be one person. Holds the
  * workspace's ingestion lock until the transaction ends, so concurrent writers (several server
  * processes on one PostgreSQL) never create the same person twice. Answers a contact id per item.
+ * With a cache: when every identity is known and nothing needs creating, linking or merging, no
+ * lock is taken and nothing is read.
  */
 export async function resolveContacts(
   repos: Pick<Repositories, 'ingest'>,
   workspaceId: string,
   items: IdentityPlanItem[],
   at: Date,
+  cache?: IdentityCache,
 ): Promise<string[]> {
   if (items.length === 0) return [];
-  await repos.ingest.lockWorkspace(workspaceId);
   const lookups = new Map<string, Identity>();
   for (const item of items) {
     for (const identity of [...item.identities, ...(item.lookupOnly ?? [])]) {
       lookups.set(`${identity.kind}:${identity.value}`, identity);
     }
   }
+  const cacheKey = (key: string) => `${workspaceId}|${key}`;
+  if (cache) {
+    const known = new Map<string, string>();
+    for (const key of lookups.keys()) {
+      const contactId = cache.get(cacheKey(key), at.getTime());
+      if (contactId !== undefined) known.set(key, contactId);
+    }
+    if (known.size === lookups.size) {
+      const cached = planIdentities(items, known, () => createUuidV7(at));
+      const settled =
+        cached.newContactIds.length === 0 && cached.newLinks.length === 0 && cached.merges.length === 0;
+      if (settled) return cached.contactIds;
+    }
+  }
+
+  await repos.ingest.lockWorkspace(workspaceId);
   const existing = await repos.ingest.findIdentities(workspaceId, [...lookups.values()]);
   const plan = planIdentities(items, existing, () => createUuidV7(at));
 
@@ -45,6 +64,14 @@ export async function resolveContacts(
     })),
     iso,
   );
+  if (cache) {
+    const mergedInto = new Map(plan.merges.map((merge) => [merge.from, merge.into]));
+    for (const [key, contactId] of existing)
+      cache.stage(cacheKey(key), mergedInto.get(contactId) ?? contactId);
+    for (const link of plan.newLinks) {
+      cache.stage(cacheKey(`${link.identity.kind}:${link.identity.value}`), link.contactId);
+    }
+  }
   return plan.contactIds;
 }
 

@@ -8,6 +8,7 @@ import {
 } from '@smarketing/core';
 import { createUuidV7 } from '../ids.ts';
 import type { Repositories } from '../repositories/index.ts';
+import type { IdentityCache } from './identity-cache.ts';
 import { resolveContacts } from './resolve-contacts.ts';
 
 export type IngestDrop = {
@@ -26,7 +27,7 @@ export type StoredSubmission = { workspaceId: string; messages: NormalizedMessag
  * and message, whether it was stored now (false: a duplicate). Keeps a classifier per workspace
  * and agreement version.
  */
-export function createSubmissionStore() {
+export function createSubmissionStore(options: { identityCache?: IdentityCache } = {}) {
   const classifiers = new Map<
     string,
     { version: number; classify: ReturnType<typeof createActivityClassifier> }
@@ -78,7 +79,7 @@ export function createSubmissionStore() {
     });
 
     const items: IdentityPlanItem[] = fresh.map((message) => identityItem(message));
-    const contactIds = await resolveContacts(repos, workspaceId, items, now);
+    const contactIds = await resolveContacts(repos, workspaceId, items, now, options.identityCache);
 
     // Traits and e-mails from identify calls (and e-mails seen anywhere), one update per contact.
     const updates = new Map<
