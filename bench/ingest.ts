@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
+import { normalizeSegmentMessage } from '@smarketing/core';
 import { Hono } from 'hono';
 import { type Database, openDatabase } from '../packages/server/src/db/client.ts';
 import { migrateDatabase } from '../packages/server/src/db/migrate.ts';
@@ -74,13 +75,30 @@ async function listen(fetch: (request: Request) => Response | Promise<Response>)
   };
 }
 
-/** The baseline: the same HTTP stack reading and parsing the same bodies, then discarding them. */
-function baselineApp() {
+/**
+ * The baselines: the same HTTP stack reading and parsing the same bodies, then discarding them;
+ * with `validate`, also running every message through the Segment pipeline's validation and
+ * normalisation (everything but storage).
+ */
+function baselineApp(validate: boolean) {
   const app = new Hono();
   const discard = async (request: Request, batch: boolean) => {
-    const body = JSON.parse(await request.text()) as { batch?: unknown[] };
-    const count = batch ? (body.batch?.length ?? 0) : 1;
-    return Response.json({ success: true, accepted: count, duplicates: 0, dropped: [] });
+    const body = JSON.parse(await request.text()) as { batch?: unknown[]; sentAt?: unknown };
+    const messages = batch ? (body.batch ?? []) : [body];
+    let accepted = messages.length;
+    if (validate) {
+      const receivedAt = new Date();
+      accepted = messages.filter(
+        (message) =>
+          normalizeSegmentMessage(message, {
+            receivedAt,
+            batchSentAt: body.sentAt,
+            impliedType: 'track',
+            byteLength: Buffer.byteLength(JSON.stringify(message)),
+          }).ok,
+      ).length;
+    }
+    return Response.json({ success: true, accepted, duplicates: 0, dropped: [] });
   };
   app.post('/v1/batch', (c) => discard(c.req.raw, true));
   app.post('/v1/track', (c) => discard(c.req.raw, false));
@@ -102,7 +120,8 @@ async function benchDatabase(label: string, database: Database) {
   const real = await listen(
     createApp(deps, { version: 'bench', maxBodyBytes: 1 << 20, webDistDir: '/nonexistent' }).app.fetch,
   );
-  const baseline = await listen(baselineApp().fetch);
+  const baseline = await listen(baselineApp(false).fetch);
+  const validating = await listen(baselineApp(true).fetch);
 
   const rows: string[] = [];
   for (const scenario of scenarios) {
@@ -121,8 +140,10 @@ async function benchDatabase(label: string, database: Database) {
     );
     const ours: Measurement[] = [];
     const base: Measurement[] = [];
+    const checked: Measurement[] = [];
     for (let run = 0; run < runs; run++) {
       base.push(await load(baseline.url, workspace.adminToken, scenario, `b-${run}`));
+      checked.push(await load(validating.url, workspace.adminToken, scenario, `v-${run}`));
       ours.push(
         await load(
           real.url,
@@ -134,19 +155,23 @@ async function benchDatabase(label: string, database: Database) {
     }
     const oursRate = median(ours.map((m) => m.eventsPerSecond));
     const baseRate = median(base.map((m) => m.eventsPerSecond));
+    const checkedRate = median(checked.map((m) => m.eventsPerSecond));
+    const latency = (list: Measurement[]) =>
+      `${median(list.map((m) => m.p50)).toFixed(1)} / ${median(list.map((m) => m.p99)).toFixed(1)}`;
     rows.push(
-      `| ${label} | ${scenario.name} | ${formatRate(oursRate)} | ${median(ours.map((m) => m.p50)).toFixed(1)} / ${median(ours.map((m) => m.p99)).toFixed(1)} | ${formatRate(baseRate)} | ${median(base.map((m) => m.p50)).toFixed(1)} / ${median(base.map((m) => m.p99)).toFixed(1)} | ${(oursRate / baseRate).toFixed(2)}× | ${ours.reduce((sum, m) => sum + m.failed, 0)} |`,
+      `| ${label} | ${scenario.name} | ${formatRate(oursRate)} | ${latency(ours)} | ${formatRate(baseRate)} | ${latency(base)} | ${(oursRate / baseRate).toFixed(2)}× | ${formatRate(checkedRate)} | ${(oursRate / checkedRate).toFixed(2)}× | ${ours.reduce((sum, m) => sum + m.failed, 0)} |`,
     );
   }
   await real.close();
   await baseline.close();
+  await validating.close();
   await deps.ingest.close();
   return rows;
 }
 
 const header = [
-  '| database | load | stored events/s | p50 / p99 ms | baseline events/s | baseline p50 / p99 ms | ratio | failed requests |',
-  '|---|---|---|---|---|---|---|---|',
+  '| database | load | stored events/s | p50 / p99 ms | parse-and-discard events/s | its p50 / p99 ms | ratio | parse+validate-and-discard events/s | ratio | failed requests |',
+  '|---|---|---|---|---|---|---|---|---|---|',
 ];
 const rows: string[] = [];
 
