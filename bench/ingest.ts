@@ -1,29 +1,12 @@
-/**
- * bench/ingest: Segment-spec ingestion with durable acknowledgement, against a baseline server in
- * the same process that parses the same requests and discards them. One load-generator thread
- * drives both over loopback HTTP; each figure is the median of several alternating runs.
- *
- *   npm run bench:ingest                 # PGlite, and PostgreSQL when its server binaries exist
- *   BENCH_SECONDS=10 BENCH_RUNS=5 npm run bench:ingest
- *   BENCH_DATABASE_URL=postgres://… npm run bench:ingest   # an existing PostgreSQL
- */
-import { mkdtemp, rm } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { serve } from '@hono/node-server';
 import { normalizeSegmentMessage } from '@smarketing/core';
 import { Hono } from 'hono';
-import { type Database, openDatabase } from '../packages/server/src/db/client.ts';
-import { migrateDatabase } from '../packages/server/src/db/migrate.ts';
-import type { Deps } from '../packages/server/src/deps.ts';
+import type { Database } from '../packages/server/src/db/client.ts';
 import { createApp } from '../packages/server/src/http/app.ts';
-import { createIngestWriter } from '../packages/server/src/ingest/ingest-writer.ts';
-import { createLogger } from '../packages/server/src/log.ts';
-import { createRepositories } from '../packages/server/src/repositories/index.ts';
 import { createWorkspace } from '../packages/server/src/use-cases/workspaces/create-workspace.ts';
-import { startThrowawayPostgres } from '../packages/server/test/postgres-global-setup.ts';
+import { benchDeps, onEachDatabase } from './lib/databases.ts';
 import { formatRate, median, percentile } from './lib/stats.ts';
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 5);
@@ -106,16 +89,7 @@ function baselineApp(validate: boolean) {
 }
 
 async function benchDatabase(label: string, database: Database) {
-  await migrateDatabase(database);
-  const clock = () => new Date();
-  const log = createLogger('silent');
-  const deps: Deps = {
-    database,
-    repos: createRepositories(database.db),
-    clock,
-    log,
-    ingest: createIngestWriter({ database, clock, log }),
-  };
+  const deps = await benchDeps(database);
   const workspace = await createWorkspace({ name: `Bench ${Date.now()}`, createdBy: 'bench' }, deps);
   const real = await listen(
     createApp(deps, { version: 'bench', maxBodyBytes: 1 << 20, webDistDir: '/nonexistent' }).app.fetch,
@@ -131,6 +105,12 @@ async function benchDatabase(label: string, database: Database) {
       workspace.adminToken,
       { ...scenario, lanes: 2 },
       `warm-b-${scenario.eventsPerRequest}`,
+    );
+    await load(
+      validating.url,
+      workspace.adminToken,
+      { ...scenario, lanes: 2 },
+      `warm-v-${scenario.eventsPerRequest}`,
     );
     await load(
       real.url,
@@ -173,39 +153,7 @@ const header = [
   '| database | load | stored events/s | p50 / p99 ms | parse-and-discard events/s | its p50 / p99 ms | ratio | parse+validate-and-discard events/s | ratio | failed requests |',
   '|---|---|---|---|---|---|---|---|---|---|',
 ];
-const rows: string[] = [];
-
-const folder = await mkdtemp(join(tmpdir(), 'smarketing-bench-'));
-try {
-  const pglite = await openDatabase({ dataDir: join(folder, 'pglite') });
-  try {
-    rows.push(...(await benchDatabase('PGlite', pglite)));
-  } finally {
-    await pglite.close();
-  }
-
-  const given = process.env.BENCH_DATABASE_URL;
-  const cluster = given ? undefined : await startThrowawayPostgres({ durable: true });
-  const url = given ?? cluster?.url;
-  if (url) {
-    const postgres = await openDatabase({ databaseUrl: url, poolSize: 10 });
-    try {
-      rows.push(
-        ...(await benchDatabase(
-          given ? 'PostgreSQL' : `PostgreSQL (${cluster?.version}, durable)`,
-          postgres,
-        )),
-      );
-    } finally {
-      await postgres.close();
-      await cluster?.stop();
-    }
-  } else {
-    console.warn('No PostgreSQL: set BENCH_DATABASE_URL or install the server binaries to bench it too.');
-  }
-} finally {
-  await rm(folder, { recursive: true, force: true });
-}
+const rows = await onEachDatabase(benchDatabase);
 
 console.log(
   `\nIngestion with durable acknowledgement vs parse-and-discard (median of ${runs} runs × ${seconds} s)\n`,

@@ -1,5 +1,5 @@
 import type { Config } from './config/config.ts';
-import { openDatabase } from './db/client.ts';
+import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
 import { createIngestWriter } from './ingest/ingest-writer.ts';
@@ -21,7 +21,11 @@ export async function openRuntime(config: Config, log: Logger): Promise<Deps> {
     await database.close();
     throw error;
   }
-  const clock = () => new Date();
+  return assembleDeps(database, log);
+}
+
+/** The use-case deps over an open, migrated database: repositories, the writer, the clock. */
+export function assembleDeps(database: Database, log: Logger, clock: () => Date = () => new Date()): Deps {
   return {
     database,
     repos: createRepositories(database.db),

@@ -2,9 +2,8 @@ import type { Writable } from 'node:stream';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import type { Deps } from '../src/deps.ts';
-import { createIngestWriter } from '../src/ingest/ingest-writer.ts';
 import { createLogger } from '../src/log.ts';
-import { createRepositories } from '../src/repositories/index.ts';
+import { assembleDeps } from '../src/runtime.ts';
 
 /**
  * Use-case deps over a fresh, migrated in-memory PGlite (or the given database), for tests.
@@ -15,17 +14,12 @@ export async function openTestDeps(
 ): Promise<Deps & { close(): Promise<void> }> {
   const database = options.database ?? (await openDatabase({ memory: true }));
   await migrateDatabase(database);
-  const clock = options.clock ?? (() => new Date());
   const log = createLogger(options.logTo ? 'info' : 'silent', options.logTo);
-  const ingest = createIngestWriter({ database, clock, log });
+  const deps = assembleDeps(database, log, options.clock);
   return {
-    database,
-    repos: createRepositories(database.db),
-    clock,
-    log,
-    ingest,
+    ...deps,
     async close() {
-      await ingest.close();
+      await deps.ingest.close();
       await database.close();
     },
   };
