@@ -1,5 +1,5 @@
-import type { AccountRecord, ContactRef, DealEventRecord, Traits } from '../ingest/records.ts';
-import type { RowReader } from './layout-types.ts';
+import type { AccountRecord, ContactRecord, ContactRef, DealEventRecord, Traits } from '../ingest/records.ts';
+import { emptyRecords, type MappedRecords, type RowReader } from './layout-types.ts';
 import { inferTraitValue, parseDomain, parseEmployees } from './values.ts';
 
 /** The identity fields every kind shares: how a row names its contact. */
@@ -93,16 +93,61 @@ export function readAccount(row: RowReader, source: string): AccountRecord | und
 }
 
 /**
+ * The date a stage history is known to have reached: its latest entry, or `createdAt` when that
+ * is later (or the history is empty). Dates a current stage the row gives without its date.
+ */
+export function latestStageDate(
+  history: readonly { stage: string; at: Date }[],
+  createdAt: Date | undefined,
+): Date | undefined {
+  return history.reduce<Date | undefined>(
+    (max, entry) => (!max || entry.at > max ? entry.at : max),
+    createdAt,
+  );
+}
+
+/**
  * Oldest first, one entry per stage (its first date). Entries at the same instant keep the order
  * they were given in, which callers make the funnel's order (lead before sql before opportunity).
  */
-export function sortStageHistory(entries: { stage: string; at: Date }[]): { stage: string; at: Date }[] {
+function sortStageHistory(entries: { stage: string; at: Date }[]): { stage: string; at: Date }[] {
   const first = new Map<string, Date>();
   for (const entry of entries) {
     const known = first.get(entry.stage);
     if (!known || entry.at < known) first.set(entry.stage, entry.at);
   }
   return [...first].map(([stage, at]) => ({ stage, at })).sort((a, b) => a.at.getTime() - b.at.getTime());
+}
+
+/**
+ * The row's one contact, owned by the rep of its `owner` column; its stage history is ordered
+ * (see `sortStageHistory`) and left out when empty.
+ */
+export function contactRecords(
+  row: RowReader,
+  contact: {
+    ref: ContactRef;
+    traits: Traits;
+    source: string;
+    account: AccountRecord | undefined;
+    createdAt: Date | undefined;
+    stageHistory: { stage: string; at: Date }[];
+  },
+): MappedRecords {
+  const record: ContactRecord = { ref: contact.ref, traits: contact.traits, source: contact.source };
+  const owner = row.text('owner');
+  if (contact.account) record.account = contact.account;
+  if (owner) record.ownerRepId = owner;
+  if (contact.createdAt) record.createdAt = contact.createdAt;
+  if (contact.stageHistory.length > 0) record.stageHistory = sortStageHistory(contact.stageHistory);
+  return { ...emptyRecords(), contacts: [record] };
+}
+
+/** A deal's amount (`amount`) and its currency: the `currency` column, else the amount's, upper-cased. */
+export function readDealMoney(row: RowReader): { amount: string | undefined; currency: string | undefined } {
+  const money = row.money('amount');
+  const currency = row.text('currency') ?? money?.currency;
+  return { amount: money?.amount, currency: currency?.toUpperCase() };
 }
 
 export type DealSnapshot = {
@@ -132,9 +177,9 @@ export type DealSnapshot = {
  * `created` (with the current stage if still open), `stage-changed` when the export dates the
  * current stage, and `won` or `lost` at the close. External ids are `<dealId>:created`,
  * `<dealId>:stage:<stage>`, `<dealId>:won`, `<dealId>:lost`: a later export of the same deal adds
- * only what is new.
+ * only what is new. Answers them as the row's records.
  */
-export function snapshotDealEvents(deal: DealSnapshot): DealEventRecord[] {
+export function snapshotDealEvents(deal: DealSnapshot): MappedRecords {
   const base = {
     ref: deal.ref,
     dealId: deal.dealId,
@@ -180,5 +225,5 @@ export function snapshotDealEvents(deal: DealSnapshot): DealEventRecord[] {
       externalId: `${deal.dealId}:${deal.outcome}`,
     });
   }
-  return events;
+  return { ...emptyRecords(), dealEvents: events };
 }

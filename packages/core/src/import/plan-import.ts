@@ -133,14 +133,7 @@ export function planImport(input: PlanImportInput): PlanImportResult {
     closest.entry.unmet.length * 2 < closest.entry.spec.required.length &&
     closest.candidate.score > best.candidate.score
   ) {
-    return fail(
-      closest.entry.unmet.map((why) => ({
-        row: headerRow,
-        code: 'missing-column' as const,
-        message: `${why} (the header looks like a ${closest.entry.spec.label}, --layout ${closest.entry.spec.layout} --kind ${closest.entry.spec.kind})`,
-      })),
-      candidates,
-    );
+    return fail(missingColumnErrors(closest.entry.spec, closest.entry.unmet), candidates);
   }
   if (!best) {
     const reference = layout ? undefined : referenceFileHint(header);
@@ -148,14 +141,7 @@ export function planImport(input: PlanImportInput): PlanImportResult {
       return fail([{ row: headerRow, code: 'unknown-layout', message: reference }], candidates);
     }
     if ((layout || closest?.candidate.signatures.length) && closest && closest.entry.unmet.length > 0) {
-      return fail(
-        closest.entry.unmet.map((why) => ({
-          row: headerRow,
-          code: 'missing-column' as const,
-          message: `${why} (the header looks like a ${closest.entry.spec.label}, --layout ${closest.entry.spec.layout} --kind ${closest.entry.spec.kind})`,
-        })),
-        candidates,
-      );
+      return fail(missingColumnErrors(closest.entry.spec, closest.entry.unmet), candidates);
     }
     if (closest && closest.entry.mapErrors.length > 0) {
       return fail(
@@ -205,6 +191,15 @@ export function planImport(input: PlanImportInput): PlanImportResult {
 
 function fail(errors: FileError[], candidates: LayoutCandidate[]): PlanImportResult {
   return { ok: false, errors, candidates };
+}
+
+/** The required columns a file lacks for the layout its header looks like, one error each. */
+function missingColumnErrors(spec: LayoutKindSpec, unmet: readonly string[]): FileError[] {
+  return unmet.map((why) => ({
+    row: headerRow,
+    code: 'missing-column',
+    message: `${why} (the header looks like a ${spec.label}, --layout ${spec.layout} --kind ${spec.kind})`,
+  }));
 }
 
 function describe(spec: LayoutKindSpec): string {

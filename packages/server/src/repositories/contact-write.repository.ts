@@ -12,12 +12,14 @@ import type { JsonObject } from '../db/schema.ts';
  */
 type Row = Record<string, unknown>;
 
-async function rows<T extends Row>(db: Db, query: SQL): Promise<T[]> {
+/** The rows a raw statement answers. */
+export async function rows<T extends Row>(db: Db, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown as { rows: T[] };
   return result.rows;
 }
 
-const json = (value: unknown) => JSON.stringify(value);
+/** A list of rows (or ids) as the one JSON parameter of a statement. */
+export const json = (value: unknown) => JSON.stringify(value);
 
 export type TouchInsert = {
   contactId: string;
@@ -89,11 +91,23 @@ export type ContactChange = {
  * `members`: the contacts merged into the batch's contacts (a CTE over `x`, scanned once), whose
  * stored facts count as the survivor's for de-duplication.
  */
-const mergedMembers = (workspaceId: string) =>
+export const mergedMembers = (workspaceId: string) =>
   sql`members as materialized (
         select m.id, m.merged_into_id as survivor from contacts m
         where m.workspace_id = ${workspaceId}::uuid
           and m.merged_into_id in (select distinct x."contactId" from x))`;
+
+/**
+ * The condition on a batch row `x` of facts keyed by source and external id: no contact merged
+ * into its contact (`members`) holds a fact of `table` with its key. Its own contact's facts are
+ * left to ON CONFLICT DO NOTHING; rows without an external id always pass.
+ */
+export const notStoredForMembers = (workspaceId: string, table: 'touches' | 'feedback' | 'deal_events') =>
+  sql`x."externalId" is null or not exists (
+        select 1 from members m join ${sql.identifier(table)} f
+          on f.workspace_id = ${workspaceId}::uuid and f.contact_id = m.id
+         and f.source = x.source and f.external_id = x."externalId"
+        where m.survivor = x."contactId")`;
 
 export function createContactWriteRepository(db: Db) {
   return {
@@ -126,11 +140,7 @@ export function createContactWriteRepository(db: Db) {
             select ${workspaceId}::uuid, x."contactId", x.id, x."repId", x.kind, x.outcome, x."occurredAt",
                    x."recordedAt", x.source, x."externalId"
             from x
-            where x."externalId" is null or not exists (
-              select 1 from members m join touches t
-                on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.id
-               and t.source = x.source and t.external_id = x."externalId"
-              where m.survivor = x."contactId")
+            where ${notStoredForMembers(workspaceId, 'touches')}
             on conflict do nothing
             returning id`,
       );
@@ -152,11 +162,7 @@ export function createContactWriteRepository(db: Db) {
             select ${workspaceId}::uuid, x."contactId", x.id, x."repId", x.verdict, x.reason, x.rating, x.comment,
                    x."occurredAt", x."recordedAt", x.source, x."externalId"
             from x
-            where x."externalId" is null or not exists (
-              select 1 from members m join feedback f
-                on f.workspace_id = ${workspaceId}::uuid and f.contact_id = m.id
-               and f.source = x.source and f.external_id = x."externalId"
-              where m.survivor = x."contactId")
+            where ${notStoredForMembers(workspaceId, 'feedback')}
             on conflict do nothing
             returning id`,
       );

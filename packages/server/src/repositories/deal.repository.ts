@@ -1,6 +1,7 @@
 import { and, asc, eq, inArray, or, type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { dealEvents, deals } from '../db/schema.ts';
+import { json, mergedMembers, notStoredForMembers, rows } from './contact-write.repository.ts';
 
 /**
  * Deals: `deal_events` are the facts (append-only), `deals` the current state of each deal,
@@ -9,11 +10,8 @@ import { dealEvents, deals } from '../db/schema.ts';
 export type DealRow = typeof deals.$inferSelect;
 export type DealEventRow = typeof dealEvents.$inferSelect;
 
-export type DealEventInsert = {
-  contactId: string;
-  dealId: string;
-  id: string;
-  kind: string;
+/** What a deal event says about its deal; null where it says nothing. */
+export type DealEventChange = {
   name: string | null;
   accountId: string | null;
   stage: string | null;
@@ -21,6 +19,13 @@ export type DealEventInsert = {
   currency: string | null;
   closeDate: string | null;
   reason: string | null;
+};
+
+export type DealEventInsert = DealEventChange & {
+  contactId: string;
+  dealId: string;
+  id: string;
+  kind: string;
   occurredAt: string;
   recordedAt: string;
   source: string;
@@ -44,16 +49,15 @@ export type DealState = {
   externalId: string | null;
 };
 
-type Row = Record<string, unknown>;
-
-async function rows<T extends Row>(db: Db, query: SQL): Promise<T[]> {
-  const result = (await db.execute(query)) as unknown as { rows: T[] };
-  return result.rows;
-}
-
-const json = (value: unknown) => JSON.stringify(value);
-
 export function createDealRepository(db: Db) {
+  /** The workspace's deal events that meet `condition`, in the order they happened. */
+  const listEventsWhere = (workspaceId: string, condition: SQL): Promise<DealEventRow[]> =>
+    db
+      .select()
+      .from(dealEvents)
+      .where(and(eq(dealEvents.workspaceId, workspaceId), condition))
+      .orderBy(asc(dealEvents.occurredAt), asc(dealEvents.recordedAt), asc(dealEvents.id));
+
   return {
     /** The deals of these source ids (`deals.external_id`): external id → deal id and its contact. */
     async findByExternalIds(
@@ -84,21 +88,14 @@ export function createDealRepository(db: Db) {
                 "contactId" uuid, "dealId" uuid, id uuid, kind text, name text, "accountId" uuid, stage text,
                 amount numeric, currency text, "closeDate" date, reason text, "occurredAt" timestamptz,
                 "recordedAt" timestamptz, source text, "externalId" text)),
-            members as materialized (
-              select m.id, m.merged_into_id as survivor from contacts m
-              where m.workspace_id = ${workspaceId}::uuid
-                and m.merged_into_id in (select distinct x."contactId" from x))
+            ${mergedMembers(workspaceId)}
             insert into deal_events (workspace_id, contact_id, deal_id, id, kind, name, account_id, stage, amount,
                                      currency, close_date, reason, occurred_at, recorded_at, source, external_id)
             select ${workspaceId}::uuid, x."contactId", x."dealId", x.id, x.kind, x.name, x."accountId", x.stage,
                    x.amount, x.currency, x."closeDate", x.reason, x."occurredAt", x."recordedAt", x.source,
                    x."externalId"
             from x
-            where x."externalId" is null or not exists (
-              select 1 from members m join deal_events e
-                on e.workspace_id = ${workspaceId}::uuid and e.contact_id = m.id
-               and e.source = x.source and e.external_id = x."externalId"
-              where m.survivor = x."contactId")
+            where ${notStoredForMembers(workspaceId, 'deal_events')}
             on conflict do nothing
             returning deal_id as "dealId"`,
       );
@@ -107,17 +104,11 @@ export function createDealRepository(db: Db) {
     /** Every event of these deals, in the order they happened. */
     listEvents(workspaceId: string, dealIds: string[]): Promise<DealEventRow[]> {
       if (dealIds.length === 0) return Promise.resolve([]);
-      return db
-        .select()
-        .from(dealEvents)
-        .where(
-          and(
-            eq(dealEvents.workspaceId, workspaceId),
-            // One JSON parameter, whatever the number of deals.
-            sql`${dealEvents.dealId} in (select value::uuid from jsonb_array_elements_text(${json(dealIds)}::jsonb))`,
-          ),
-        )
-        .orderBy(asc(dealEvents.occurredAt), asc(dealEvents.recordedAt), asc(dealEvents.id));
+      // One JSON parameter, whatever the number of deals.
+      return listEventsWhere(
+        workspaceId,
+        sql`${dealEvents.dealId} in (select value::uuid from jsonb_array_elements_text(${json(dealIds)}::jsonb))`,
+      );
     },
 
     /** Writes the rebuilt state of deals, creating the ones not stored yet. */
@@ -162,11 +153,7 @@ export function createDealRepository(db: Db) {
     /** The deal events of these contacts, in the order they happened. */
     listEventsForContacts(workspaceId: string, contactIds: string[]): Promise<DealEventRow[]> {
       if (contactIds.length === 0) return Promise.resolve([]);
-      return db
-        .select()
-        .from(dealEvents)
-        .where(and(eq(dealEvents.workspaceId, workspaceId), inArray(dealEvents.contactId, contactIds)))
-        .orderBy(asc(dealEvents.occurredAt), asc(dealEvents.recordedAt), asc(dealEvents.id));
+      return listEventsWhere(workspaceId, inArray(dealEvents.contactId, contactIds));
     },
   };
 }

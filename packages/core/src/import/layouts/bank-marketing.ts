@@ -1,5 +1,6 @@
 import type { ContactRecord, DealEventRecord, TouchRecord, Traits } from '../../ingest/records.ts';
 import { sha256Hex } from '../hash.ts';
+import { column } from '../layout-columns.ts';
 import { type ColumnSpec, emptyRecords, type LayoutKindSpec } from '../layout-types.ts';
 import { parseBoolean } from '../values.ts';
 
@@ -76,19 +77,6 @@ export function bankMarketingDate(month: string, weekday: string, index: number)
   const offset = (weekdayIndex - first.getUTCDay() + 7) % 7;
   return new Date(Date.UTC(year, monthIndex, 1 + offset));
 }
-
-const column = (
-  field: string,
-  type: ColumnSpec['type'],
-  header: string,
-  description: string,
-): ColumnSpec => ({
-  field,
-  type,
-  headers: [header],
-  signatures: [header],
-  description,
-});
 
 const columns: ColumnSpec[] = [
   column('age', 'integer', 'age', 'trait age'),

@@ -1,6 +1,5 @@
 import { touchKinds } from '../../agreement/agreement-schema.ts';
 import {
-  type ContactRecord,
   type DealEventKind,
   type DealEventRecord,
   dealEventKinds,
@@ -8,13 +7,16 @@ import {
   type TouchRecord,
 } from '../../ingest/records.ts';
 import {
+  contactRecords,
+  latestStageDate,
   readAccount,
   readContactRef,
   readContactTraits,
+  readDealMoney,
   snapshotDealEvents,
-  sortStageHistory,
 } from '../build-helpers.ts';
 import { sha256Hex } from '../hash.ts';
+import { column, traitsPattern } from '../layout-columns.ts';
 import { type ColumnSpec, emptyRecords, type LayoutKindSpec, type PatternSpec } from '../layout-types.ts';
 import { inferTraitValue, normalizeHeader } from '../values.ts';
 
@@ -24,28 +26,12 @@ import { inferTraitValue, normalizeHeader } from '../values.ts';
  * punctuation (`First Name` is `first_name`). See docs/IMPORT.md.
  */
 
-const column = (
-  field: string,
-  type: ColumnSpec['type'],
-  name: string,
-  description: string,
-  aliases: string[] = [],
-): ColumnSpec => ({ field, type, headers: [name, ...aliases], signatures: [name], description });
-
 const identityColumns = (what: string): ColumnSpec[] => [
   column('email', 'email', 'email', `${what}'s e-mail address`),
   column('userId', 'text', 'user_id', `${what}'s user id in your product (Segment userId)`),
   column('anonymousId', 'text', 'anonymous_id', `${what}'s anonymous id (Segment anonymousId)`),
   column('crmId', 'text', 'crm_id', `${what}'s id in the source system, stored as \`<source>:<id>\``),
 ];
-
-const traitsPattern: PatternSpec = {
-  pattern: /^traits?\.(.+)$/,
-  fieldPrefix: 'traits.',
-  example: 'traits.<name>',
-  type: 'inferred',
-  description: 'trait <name>; numbers and true/false are typed, the rest is text',
-};
 
 const becamePattern: PatternSpec = {
   pattern: /^became_([a-z0-9][a-z0-9-]*)_at$/i,
@@ -96,7 +82,10 @@ const contacts: LayoutKindSpec = {
   kind: 'contacts',
   label: 'generic contacts file',
   columns: contactColumns,
-  patterns: [traitsPattern, becamePattern],
+  patterns: [
+    traitsPattern('trait <name>; numbers and true/false are typed, the rest is text', /^traits?\.(.+)$/),
+    becamePattern,
+  ],
   required: [
     {
       anyOf: ['email', 'userId', 'anonymousId', 'crmId'],
@@ -110,18 +99,15 @@ const contacts: LayoutKindSpec = {
     const traits = readContactTraits(row);
     const createdAt = row.date('createdAt');
     const account = readAccount(row, source);
-    const history: { stage: string; at: Date }[] = [];
+    const stageHistory: { stage: string; at: Date }[] = [];
     for (const [stage] of row.prefixed('became.')) {
       const at = row.date(`became.${stage}`);
-      if (at) history.push({ stage: stage.toLowerCase(), at });
+      if (at) stageHistory.push({ stage: stage.toLowerCase(), at });
     }
     const stage = row.text('stage')?.toLowerCase();
-    if (stage && !history.some((entry) => entry.stage === stage)) {
-      const latest = history.reduce<Date | undefined>(
-        (max, e) => (!max || e.at > max ? e.at : max),
-        createdAt,
-      );
-      if (latest) history.push({ stage, at: latest });
+    if (stage && !stageHistory.some((entry) => entry.stage === stage)) {
+      const latest = latestStageDate(stageHistory, createdAt);
+      if (latest) stageHistory.push({ stage, at: latest });
       else if (!row.failed())
         row.fail(
           'missing-value',
@@ -130,13 +116,7 @@ const contacts: LayoutKindSpec = {
         );
     }
     if (!ref || row.failed()) return emptyRecords();
-    const owner = row.text('owner');
-    const contact: ContactRecord = { ref, traits, source };
-    if (account) contact.account = account;
-    if (owner) contact.ownerRepId = owner;
-    if (createdAt) contact.createdAt = createdAt;
-    if (history.length > 0) contact.stageHistory = sortStageHistory(history);
-    return { ...emptyRecords(), contacts: [contact] };
+    return contactRecords(row, { ref, traits, source, account, createdAt, stageHistory });
   },
 };
 
@@ -334,8 +314,7 @@ const deals: LayoutKindSpec = {
     const ref = readContactRef(row, source);
     const name = row.text('dealName');
     const stage = row.text('dealStage');
-    const money = row.money('amount');
-    const currency = (row.text('currency') ?? money?.currency)?.toUpperCase();
+    const { amount, currency } = readDealMoney(row);
     const closeDate = row.calendarDate('closeDate');
     const reason = row.text('lossReason');
     const account = readAccount(row, source);
@@ -363,7 +342,7 @@ const deals: LayoutKindSpec = {
         ...(name && { name }),
         ...(account && { account }),
         ...(stage && { stage }),
-        ...(money && { amount: money.amount }),
+        ...(amount !== undefined && { amount }),
         ...(currency && { currency }),
         ...(closeDate && { closeDate }),
         ...(reason && { reason }),
@@ -380,22 +359,21 @@ const deals: LayoutKindSpec = {
     }
     const stageChangedAt = row.date('stageChangedAt');
     if (!id || !ref || !outcome || !createdAt || row.failed()) return emptyRecords();
-    const dealEvents = snapshotDealEvents({
+    return snapshotDealEvents({
       dealId,
       ref,
       source,
       createdAt,
       outcome,
-      ...(name && { name }),
-      ...(stage && { stage }),
-      ...(money && { amount: money.amount }),
-      ...(currency && { currency }),
-      ...(closeDate && { closeDate }),
-      ...(stageChangedAt && { stageChangedAt }),
-      ...(reason && { reason }),
-      ...(account && { account }),
+      name,
+      stage,
+      amount,
+      currency,
+      closeDate,
+      stageChangedAt,
+      reason,
+      account,
     });
-    return { ...emptyRecords(), dealEvents };
   },
 };
 

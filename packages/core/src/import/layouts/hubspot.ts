@@ -1,12 +1,15 @@
-import type { ContactRecord } from '../../ingest/records.ts';
+import type { AccountRecord } from '../../ingest/records.ts';
 import {
+  contactRecords,
+  latestStageDate,
   readAccount,
   readContactRef,
   readContactTraits,
+  readDealMoney,
   snapshotDealEvents,
-  sortStageHistory,
 } from '../build-helpers.ts';
 import { toCalendarDate } from '../dates.ts';
+import { crmColumn, traitColumn, traitsPattern } from '../layout-columns.ts';
 import { type ColumnSpec, emptyRecords, type LayoutKindSpec, type RowReader } from '../layout-types.ts';
 import { findEmail, normalizeHeader } from '../values.ts';
 
@@ -70,119 +73,56 @@ const became = (stage: string, label: string, internal: string, pipelineLabel: s
 };
 
 const contactColumns: ColumnSpec[] = [
-  {
-    field: 'crmId',
-    type: 'text',
-    headers: ['Record ID', 'hs_object_id', 'Contact ID', 'vid'],
-    signatures: ['Record ID', 'hs_object_id', 'vid'],
-    description: 'the contact id, stored as `hubspot:<id>`',
-  },
-  {
-    field: 'email',
-    type: 'email',
-    headers: ['Email', 'email', 'Email Address'],
-    description: 'e-mail address',
-  },
-  { field: 'firstName', type: 'text', headers: ['First Name', 'firstname'], description: 'trait firstName' },
-  { field: 'lastName', type: 'text', headers: ['Last Name', 'lastname'], description: 'trait lastName' },
-  {
-    field: 'title',
-    type: 'text',
-    headers: ['Job Title', 'jobtitle'],
-    signatures: ['jobtitle'],
-    description: 'trait title',
-  },
-  { field: 'phone', type: 'text', headers: ['Phone Number', 'phone'], description: 'trait phone' },
-  {
-    field: 'company',
-    type: 'text',
-    headers: ['Company Name', 'company', 'Associated Company', 'Associated Company (Primary)'],
-    description: 'trait company and the account name',
-  },
-  {
-    field: 'website',
-    type: 'domain',
-    headers: ['Website URL', 'website'],
-    description: 'the account domain',
-  },
-  { field: 'industry', type: 'text', headers: ['Industry', 'industry'], description: 'trait industry' },
-  {
-    field: 'employees',
-    type: 'employees',
-    headers: ['Number of Employees', 'numemployees', 'numberofemployees'],
+  crmColumn(
+    'crmId',
+    'text',
+    'the contact id, stored as `hubspot:<id>`',
+    ['Record ID', 'hs_object_id', 'Contact ID', 'vid'],
+    ['Record ID', 'hs_object_id', 'vid'],
+  ),
+  crmColumn('email', 'email', 'e-mail address', ['Email', 'email', 'Email Address']),
+  traitColumn('firstName', ['First Name', 'firstname']),
+  traitColumn('lastName', ['Last Name', 'lastname']),
+  traitColumn('title', ['Job Title', 'jobtitle'], { signatures: ['jobtitle'] }),
+  traitColumn('phone', ['Phone Number', 'phone']),
+  traitColumn('company', ['Company Name', 'company', 'Associated Company', 'Associated Company (Primary)']),
+  traitColumn('website', ['Website URL', 'website']),
+  traitColumn('industry', ['Industry', 'industry']),
+  traitColumn('employees', ['Number of Employees', 'numemployees', 'numberofemployees'], {
     signatures: ['numemployees'],
     description: 'trait employees (a range such as 25-50 counts as its lower bound)',
-  },
-  {
-    field: 'annualRevenue',
-    type: 'number',
-    headers: ['Annual Revenue', 'annualrevenue'],
-    description: 'trait annualRevenue',
-  },
-  {
-    field: 'country',
-    type: 'text',
-    headers: ['Country/Region', 'country'],
-    signatures: ['Country/Region'],
-    description: 'trait country',
-  },
-  {
-    field: 'state',
-    type: 'text',
-    headers: ['State/Region', 'state'],
-    signatures: ['State/Region'],
-    description: 'trait state',
-  },
-  { field: 'city', type: 'text', headers: ['City', 'city'], description: 'trait city' },
-  {
-    field: 'leadSource',
-    type: 'text',
-    headers: ['Original Source', 'hs_analytics_source', 'Original Source Type'],
-    signatures: ['Original Source', 'hs_analytics_source', 'Original Source Type'],
+  }),
+  traitColumn('annualRevenue', ['Annual Revenue', 'annualrevenue']),
+  traitColumn('country', ['Country/Region', 'country'], { signatures: ['Country/Region'] }),
+  traitColumn('state', ['State/Region', 'state'], { signatures: ['State/Region'] }),
+  traitColumn('city', ['City', 'city']),
+  traitColumn('leadSource', ['Original Source', 'hs_analytics_source', 'Original Source Type'], {
+    signatures: 'all',
     description: 'trait leadSource (ORGANIC_SEARCH, PAID_SOCIAL, …)',
-  },
-  {
-    field: 'leadSourceDetail',
-    type: 'text',
-    headers: ['Original Source Drill-Down 1', 'hs_analytics_source_data_1'],
-    signatures: ['Original Source Drill-Down 1', 'hs_analytics_source_data_1'],
-    description: 'trait leadSourceDetail',
-  },
-  {
-    field: 'leadStatus',
-    type: 'text',
-    headers: ['Lead Status', 'hs_lead_status'],
-    signatures: ['hs_lead_status'],
-    description: 'trait leadStatus',
-  },
-  {
-    field: 'lifecycleStage',
-    type: 'text',
-    headers: ['Lifecycle Stage', 'lifecyclestage'],
-    signatures: ['Lifecycle Stage', 'lifecyclestage'],
+  }),
+  traitColumn('leadSourceDetail', ['Original Source Drill-Down 1', 'hs_analytics_source_data_1'], {
+    signatures: 'all',
+  }),
+  traitColumn('leadStatus', ['Lead Status', 'hs_lead_status'], { signatures: ['hs_lead_status'] }),
+  traitColumn('lifecycleStage', ['Lifecycle Stage', 'lifecyclestage'], {
+    signatures: 'all',
     description: 'trait lifecycleStage as written; its stage is the current stage',
-  },
-  {
-    field: 'owner',
-    type: 'text',
-    headers: ['Contact owner', 'hubspot_owner_id'],
-    signatures: ['Contact owner', 'hubspot_owner_id'],
-    description: 'the owning rep, as written (a name with labels, an owner id with internal names)',
-  },
-  {
-    field: 'createdAt',
-    type: 'date',
-    headers: ['Create Date', 'createdate'],
-    signatures: ['Create Date', 'createdate'],
-    description: 'when the contact was created',
-  },
-  {
-    field: 'accountId',
-    type: 'list',
-    headers: ['Associated Company ID', 'Associated Company IDs', 'associatedcompanyid'],
-    signatures: ['Associated Company ID', 'Associated Company IDs', 'associatedcompanyid'],
-    description: 'the company id (the first one), stored as `hubspot:<id>`',
-  },
+  }),
+  crmColumn(
+    'owner',
+    'text',
+    'the owning rep, as written (a name with labels, an owner id with internal names)',
+    ['Contact owner', 'hubspot_owner_id'],
+    'all',
+  ),
+  crmColumn('createdAt', 'date', 'when the contact was created', ['Create Date', 'createdate'], 'all'),
+  crmColumn(
+    'accountId',
+    'list',
+    'the company id (the first one), stored as `hubspot:<id>`',
+    ['Associated Company ID', 'Associated Company IDs', 'associatedcompanyid'],
+    'all',
+  ),
   became('subscriber', 'a Subscriber', 'subscriber', 'Subscriber'),
   became('lead', 'a Lead', 'lead', 'Lead'),
   became('mql', 'a Marketing Qualified Lead', 'marketingqualifiedlead', 'Marketing Qualified Lead'),
@@ -192,14 +132,6 @@ const contactColumns: ColumnSpec[] = [
   became('evangelist', 'an Evangelist', 'evangelist', 'Evangelist'),
   became('other', 'an Other Lifecycle Stage', 'other', 'Other'),
 ];
-
-const traitsPattern = {
-  pattern: /^traits\.(.+)$/,
-  fieldPrefix: 'traits.',
-  example: 'traits.<name>',
-  type: 'inferred' as const,
-  description: 'any other property, as trait <name> (numbers and true/false typed)',
-};
 
 /** The first of a `;`-separated list of ids (HubSpot's association columns). */
 function firstOfList(text: string | undefined): string | undefined {
@@ -224,13 +156,18 @@ function readStageHistory(row: RowReader, createdAt: Date | undefined): { stage:
   const current = lifecycle ? hubspotLifecycleStage(lifecycle) : undefined;
   if (current && !history.some((entry) => entry.stage === current)) {
     // The current stage without its "Became a … Date": dated at the latest date the row knows.
-    const latest = history.reduce<Date | undefined>(
-      (max, entry) => (!max || entry.at > max ? entry.at : max),
-      createdAt,
-    );
+    const latest = latestStageDate(history, createdAt);
     if (latest) history.push({ stage: current, at: latest });
   }
-  return sortStageHistory(history);
+  return history;
+}
+
+/** The row's company, under its first associated company id when the row has one. */
+function readCompany(row: RowReader, source: string): AccountRecord | undefined {
+  const account = readAccount(row, source);
+  const accountId = firstOfList(row.text('accountId'));
+  if (account && accountId) account.crmId = `${source}:${accountId}`;
+  return account;
 }
 
 const contacts: LayoutKindSpec = {
@@ -238,7 +175,7 @@ const contacts: LayoutKindSpec = {
   kind: 'contacts',
   label: 'HubSpot contacts export',
   columns: contactColumns,
-  patterns: [traitsPattern],
+  patterns: [traitsPattern('any other property, as trait <name> (numbers and true/false typed)')],
   required: [{ anyOf: ['crmId', 'email'], why: 'a contact needs Record ID or Email' }],
   produces: ['contacts'],
   defaultSource: 'hubspot',
@@ -247,133 +184,95 @@ const contacts: LayoutKindSpec = {
     const traits = readContactTraits(row);
     const createdAt = row.date('createdAt');
     const stageHistory = readStageHistory(row, createdAt);
-    const account = readAccount(row, source);
-    const accountId = firstOfList(row.text('accountId'));
-    if (account && accountId) account.crmId = `${source}:${accountId}`;
+    const account = readCompany(row, source);
     if (!ref) return emptyRecords();
-    const owner = row.text('owner');
-    const contact: ContactRecord = { ref, traits, source };
-    if (account) contact.account = account;
-    if (owner) contact.ownerRepId = owner;
-    if (createdAt) contact.createdAt = createdAt;
-    if (stageHistory.length > 0) contact.stageHistory = stageHistory;
-    return { ...emptyRecords(), contacts: [contact] };
+    return contactRecords(row, { ref, traits, source, account, createdAt, stageHistory });
   },
 };
 
 const dealColumns: ColumnSpec[] = [
-  {
-    field: 'dealId',
-    type: 'text',
-    headers: ['Record ID', 'hs_object_id', 'Deal ID'],
-    signatures: ['Record ID', 'hs_object_id'],
-    description: 'the deal id, stored as `hubspot:<id>`',
-  },
-  {
-    field: 'dealName',
-    type: 'text',
-    headers: ['Deal Name', 'dealname'],
-    signatures: ['Deal Name', 'dealname'],
-    description: 'the deal name',
-  },
-  {
-    field: 'dealStage',
-    type: 'text',
-    headers: ['Deal Stage', 'dealstage'],
-    signatures: ['Deal Stage', 'dealstage'],
-    description: 'the deal stage; default-pipeline labels become their ids (closedwon, …)',
-  },
-  { field: 'pipeline', type: 'text', headers: ['Pipeline', 'pipeline'], description: 'read, not stored' },
-  { field: 'amount', type: 'money', headers: ['Amount', 'amount'], description: 'the amount' },
-  {
-    field: 'currency',
-    type: 'text',
-    headers: ['Currency', 'deal_currency_code'],
-    signatures: ['deal_currency_code'],
-    description: 'ISO currency code',
-  },
-  {
-    field: 'closeDate',
-    type: 'date',
-    headers: ['Close Date', 'closedate'],
-    signatures: ['closedate'],
-    description: 'expected or actual close',
-  },
-  {
-    field: 'createdAt',
-    type: 'date',
-    headers: ['Create Date', 'createdate'],
-    signatures: ['Create Date', 'createdate'],
-    description: 'when the deal was created',
-  },
-  {
-    field: 'won',
-    type: 'boolean',
-    headers: ['Is Closed Won', 'hs_is_closed_won'],
-    signatures: ['Is Closed Won', 'hs_is_closed_won'],
-    description: 'won (else the stage decides)',
-  },
-  {
-    field: 'closed',
-    type: 'boolean',
-    headers: ['Is Deal Closed?', 'Is Closed', 'hs_is_closed'],
-    signatures: ['Is Deal Closed?', 'hs_is_closed'],
-    description: 'closed (else the stage decides)',
-  },
-  {
-    field: 'lossReason',
-    type: 'text',
-    headers: ['Closed Lost Reason', 'closed_lost_reason'],
-    signatures: ['Closed Lost Reason', 'closed_lost_reason'],
-    description: 'the reason of a lost deal',
-  },
-  {
-    field: 'stageChangedAt',
-    type: 'date',
-    headers: ['Date entered current stage', 'hs_v2_date_entered_current_stage'],
-    signatures: ['Date entered current stage', 'hs_v2_date_entered_current_stage'],
-    description: 'when an open deal entered its stage (adds a stage-changed event)',
-  },
-  {
-    field: 'owner',
-    type: 'text',
-    headers: ['Deal owner', 'hubspot_owner_id'],
-    signatures: ['Deal owner', 'hubspot_owner_id'],
-    description: 'read, not stored (deal events carry no owner)',
-  },
-  {
-    field: 'crmId',
-    type: 'list',
-    headers: ['Associated Contact IDs', 'Associated Contact ID', 'associatedvids'],
-    signatures: ['Associated Contact IDs', 'Associated Contact ID', 'associatedvids'],
-    description: "the contact's id (the first one), as `hubspot:<id>`",
-  },
-  {
-    field: 'contact',
-    type: 'text',
-    headers: ['Associated Contact'],
-    signatures: ['Associated Contact'],
-    description: 'the contact as HubSpot writes it, `Name (email)`: the e-mail is used',
-  },
-  {
-    field: 'email',
-    type: 'email',
-    headers: ['Contact Email', 'Associated Contact Email', 'Email'],
-    description: "the contact's e-mail",
-  },
-  {
-    field: 'company',
-    type: 'text',
-    headers: ['Associated Company', 'Company Name', 'Associated Company (Primary)'],
-    description: 'the account name',
-  },
-  {
-    field: 'accountId',
-    type: 'list',
-    headers: ['Associated Company IDs', 'Associated Company ID'],
-    signatures: ['Associated Company IDs', 'Associated Company ID'],
-    description: 'the account id (the first one), as `hubspot:<id>`',
-  },
+  crmColumn(
+    'dealId',
+    'text',
+    'the deal id, stored as `hubspot:<id>`',
+    ['Record ID', 'hs_object_id', 'Deal ID'],
+    ['Record ID', 'hs_object_id'],
+  ),
+  crmColumn('dealName', 'text', 'the deal name', ['Deal Name', 'dealname'], 'all'),
+  crmColumn(
+    'dealStage',
+    'text',
+    'the deal stage; default-pipeline labels become their ids (closedwon, …)',
+    ['Deal Stage', 'dealstage'],
+    'all',
+  ),
+  crmColumn('pipeline', 'text', 'read, not stored', ['Pipeline', 'pipeline']),
+  crmColumn('amount', 'money', 'the amount', ['Amount', 'amount']),
+  crmColumn(
+    'currency',
+    'text',
+    'ISO currency code',
+    ['Currency', 'deal_currency_code'],
+    ['deal_currency_code'],
+  ),
+  crmColumn('closeDate', 'date', 'expected or actual close', ['Close Date', 'closedate'], ['closedate']),
+  crmColumn('createdAt', 'date', 'when the deal was created', ['Create Date', 'createdate'], 'all'),
+  crmColumn('won', 'boolean', 'won (else the stage decides)', ['Is Closed Won', 'hs_is_closed_won'], 'all'),
+  crmColumn(
+    'closed',
+    'boolean',
+    'closed (else the stage decides)',
+    ['Is Deal Closed?', 'Is Closed', 'hs_is_closed'],
+    ['Is Deal Closed?', 'hs_is_closed'],
+  ),
+  crmColumn(
+    'lossReason',
+    'text',
+    'the reason of a lost deal',
+    ['Closed Lost Reason', 'closed_lost_reason'],
+    'all',
+  ),
+  crmColumn(
+    'stageChangedAt',
+    'date',
+    'when an open deal entered its stage (adds a stage-changed event)',
+    ['Date entered current stage', 'hs_v2_date_entered_current_stage'],
+    'all',
+  ),
+  crmColumn(
+    'owner',
+    'text',
+    'read, not stored (deal events carry no owner)',
+    ['Deal owner', 'hubspot_owner_id'],
+    'all',
+  ),
+  crmColumn(
+    'crmId',
+    'list',
+    "the contact's id (the first one), as `hubspot:<id>`",
+    ['Associated Contact IDs', 'Associated Contact ID', 'associatedvids'],
+    'all',
+  ),
+  crmColumn(
+    'contact',
+    'text',
+    'the contact as HubSpot writes it, `Name (email)`: the e-mail is used',
+    ['Associated Contact'],
+    'all',
+  ),
+  crmColumn('email', 'email', "the contact's e-mail", ['Contact Email', 'Associated Contact Email', 'Email']),
+  crmColumn('company', 'text', 'the account name', [
+    'Associated Company',
+    'Company Name',
+    'Associated Company (Primary)',
+  ]),
+  crmColumn(
+    'accountId',
+    'list',
+    'the account id (the first one), as `hubspot:<id>`',
+    ['Associated Company IDs', 'Associated Company ID'],
+    'all',
+  ),
 ];
 
 const deals: LayoutKindSpec = {
@@ -407,15 +306,12 @@ const deals: LayoutKindSpec = {
         : stage === 'closedlost' || (closed === true && won === false)
           ? 'lost'
           : 'open';
-    const money = row.money('amount');
-    const currency = row.text('currency') ?? money?.currency;
+    const { amount, currency } = readDealMoney(row);
     const closeAt = row.date('closeDate');
     if (outcome !== 'open' && !closeAt && !row.failed()) {
       row.fail('missing-value', `a ${outcome} deal needs its close date`, 'closeDate');
     }
-    const account = readAccount(row, source);
-    const accountId = firstOfList(row.text('accountId'));
-    if (account && accountId) account.crmId = `${source}:${accountId}`;
+    const account = readCompany(row, source);
     if (!contactId && !email && !row.failed()) {
       row.fail('missing-identity', 'names no contact: the associated contact columns are blank');
     }
@@ -427,22 +323,22 @@ const deals: LayoutKindSpec = {
       ...(contactId && { crmId: `${source}:${contactId}` }),
       ...(email && { email }),
     };
-    const dealEvents = snapshotDealEvents({
+    return snapshotDealEvents({
       dealId: `${source}:${id}`,
       ref,
       source,
       createdAt,
       outcome,
-      ...(name && { name }),
-      ...(stage && { stage }),
-      ...(money && { amount: money.amount }),
-      ...(currency && { currency: currency.toUpperCase() }),
-      ...(closeAt && { closeDate: toCalendarDate(closeAt), closedAt: closeAt }),
-      ...(stageChangedAt && { stageChangedAt }),
-      ...(reason && { reason }),
-      ...(account && { account }),
+      name,
+      stage,
+      amount,
+      currency,
+      closeDate: closeAt && toCalendarDate(closeAt),
+      closedAt: closeAt,
+      stageChangedAt,
+      reason,
+      account,
     });
-    return { ...emptyRecords(), dealEvents };
   },
 };
 

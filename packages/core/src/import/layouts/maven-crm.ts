@@ -1,5 +1,6 @@
 import type { AccountRecord, ContactRecord, DealEventRecord, Traits } from '../../ingest/records.ts';
 import { toCalendarDate } from '../dates.ts';
+import { column } from '../layout-columns.ts';
 import { type BuildContext, type ColumnSpec, emptyRecords, type LayoutKindSpec } from '../layout-types.ts';
 import { parseInteger, parseNumber, slugify } from '../values.ts';
 
@@ -25,19 +26,6 @@ const mavenCrmAsOf = new Date('2017-12-31T00:00:00Z');
 const productNames: Record<string, string> = { GTXPro: 'GTX Pro' };
 const sectorNames: Record<string, string> = { technolgy: 'technology' };
 const stages = ['Prospecting', 'Engaging', 'Won', 'Lost'] as const;
-
-const column = (
-  field: string,
-  type: ColumnSpec['type'],
-  header: string,
-  description: string,
-): ColumnSpec => ({
-  field,
-  type,
-  headers: [header],
-  signatures: [header],
-  description,
-});
 
 const columns: ColumnSpec[] = [
   column('dealId', 'text', 'opportunity_id', 'the deal id and the contact id, `maven-crm:<id>`'),

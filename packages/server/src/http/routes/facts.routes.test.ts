@@ -1,62 +1,19 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { AppError } from '../../app-error.ts';
-import { type Database, openDatabase } from '../../db/client.ts';
-import { migrateDatabase } from '../../db/migrate.ts';
-import { createLogger } from '../../log.ts';
-import { createRepositories } from '../../repositories/index.ts';
+import { openTestDeps } from '../../../test/test-runtime.ts';
+import type { Deps } from '../../deps.ts';
 import { createApiKey } from '../../use-cases/api-keys/create-api-key.ts';
 import { createWorkspace } from '../../use-cases/workspaces/create-workspace.ts';
-import type { AppEnv } from '../app-env.ts';
-import { authenticate } from '../auth.ts';
-import { handleError } from '../error-handler.ts';
-import { contactRoutes } from './contacts.routes.ts';
-import { factRoutes, parseInstant } from './facts.routes.ts';
+import { createApp, type HttpApp } from '../app.ts';
+import { parseInstant } from './facts.routes.ts';
 
 const now = new Date('2027-03-01T12:00:00Z');
-let database: Database;
-let app: OpenAPIHono<AppEnv>;
+let deps: Deps & { close(): Promise<void> };
+let http: HttpApp;
 const tokens: Record<string, string> = {};
 let workspaceA: string;
 
-/** The fact and contact routes behind the same authentication, validation hook and error handler as the app. */
-function mountRoutes(deps: Parameters<typeof authenticate>[0] & { database: Database }) {
-  const mounted = new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) {
-        throw new AppError('VALIDATION_FAILED', {
-          message: result.error.issues
-            .map((issue) => `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`)
-            .join('; '),
-          details: {
-            issues: result.error.issues.map((issue) => ({ path: issue.path, message: issue.message })),
-          },
-        });
-      }
-    },
-  });
-  mounted.use('*', async (c, next) => {
-    c.set('requestId', 'test');
-    c.set('log', deps.log);
-    c.set('principal', undefined);
-    await next();
-  });
-  mounted.use('/api/*', authenticate(deps));
-  mounted.route('/', factRoutes(deps));
-  mounted.route('/', contactRoutes(deps));
-  mounted.onError(handleError);
-  return mounted;
-}
-
 beforeAll(async () => {
-  database = await openDatabase({ memory: true });
-  await migrateDatabase(database);
-  const deps = {
-    database,
-    repos: createRepositories(database.db),
-    clock: () => now,
-    log: createLogger('silent'),
-  };
+  deps = await openTestDeps({ clock: () => now });
   const a = await createWorkspace({ name: 'Acme', createdBy: 'test' }, deps);
   const b = await createWorkspace({ name: 'Beta', createdBy: 'test' }, deps);
   workspaceA = a.workspaceId;
@@ -67,18 +24,18 @@ beforeAll(async () => {
       await createApiKey({ workspaceId: a.workspaceId, name: role, role, createdBy: 'test' }, deps)
     ).token;
   }
-  app = mountRoutes(deps);
+  http = createApp(deps, { version: 'test', maxBodyBytes: 1 << 20, webDistDir: '/nonexistent' });
 });
 
 afterAll(async () => {
-  await database.close();
+  await deps.close();
 });
 
 function call(path: string, init: { token?: string | undefined; body?: unknown; method?: string } = {}) {
   const headers = new Headers();
   if (init.token) headers.set('authorization', `Bearer ${init.token}`);
   if (init.body !== undefined) headers.set('content-type', 'application/json');
-  return app.request(path, {
+  return http.app.request(path, {
     method: init.method ?? (init.body === undefined ? 'GET' : 'POST'),
     headers,
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
@@ -124,8 +81,7 @@ async function getContactView(id: string, token = tokens.viewer) {
 async function contactIdOf(email: string, token = tokens.sales): Promise<string> {
   // A touch-free way to learn a contact's id: upsert it (a duplicate when unchanged) and read it back.
   await post('/api/v1/contacts', { contacts: [{ contact: { email } }] }, token);
-  const repos = createRepositories(database.db);
-  const contact = await repos.contacts.findByIdentity(workspaceA, 'email', email);
+  const contact = await deps.repos.contacts.findByIdentity(workspaceA, 'email', email);
   if (!contact) throw new Error(`no contact ${email}`);
   return contact.id;
 }
@@ -174,8 +130,7 @@ describe('POST /api/v1/touches', () => {
         message: expect.stringContaining('At most 1,000 touches per call'),
       },
     });
-    const repos = createRepositories(database.db);
-    expect(await repos.contacts.findByIdentity(workspaceA, 'email', 'bulk0@acme.com')).toBeUndefined();
+    expect(await deps.repos.contacts.findByIdentity(workspaceA, 'email', 'bulk0@acme.com')).toBeUndefined();
   });
 
   test('a malformed item refuses the call with its path', async () => {
@@ -185,7 +140,7 @@ describe('POST /api/v1/touches', () => {
       error: {
         code: 'VALIDATION_FAILED',
         message: expect.stringContaining('touches.1.kind'),
-        details: { issues: [expect.objectContaining({ path: ['touches', 1, 'kind'] })] },
+        details: { issues: [expect.objectContaining({ path: ['touches', '1', 'kind'] })] },
       },
     });
   });
@@ -299,8 +254,7 @@ describe('POST /api/v1/deal-events, /feedback and /contacts', () => {
       rejected: [{ index: 2, code: 'INVALID_AMOUNT', message: expect.stringContaining('"12.345"') }],
     });
 
-    const repos = createRepositories(database.db);
-    const stored = await repos.contacts.findByIdentity(workspaceA, 'crm_id', 'salesforce:003B');
+    const stored = await deps.repos.contacts.findByIdentity(workspaceA, 'crm_id', 'salesforce:003B');
     const view = await getContactView(stored?.id as string);
     expect(view.status).toBe(200);
     expect(view.body).toMatchObject({
@@ -338,17 +292,16 @@ describe('GET /api/v1/contacts/{id}', () => {
         touch({ contact: { userId: 'u-cy' }, externalId: 'm2' }),
       ],
     });
-    const repos = createRepositories(database.db);
     const before = [
       await contactIdOf('cy@initech.com'),
-      (await repos.contacts.findByIdentity(workspaceA, 'user_id', 'u-cy'))?.id as string,
+      (await deps.repos.contacts.findByIdentity(workspaceA, 'user_id', 'u-cy'))?.id as string,
     ];
     expect(new Set(before).size).toBe(2);
     await post('/api/v1/touches', {
       touches: [touch({ contact: { email: 'cy@initech.com', userId: 'u-cy' } })],
     });
     const survivor = await contactIdOf('cy@initech.com');
-    const byUser = await repos.contacts.findByIdentity(workspaceA, 'user_id', 'u-cy');
+    const byUser = await deps.repos.contacts.findByIdentity(workspaceA, 'user_id', 'u-cy');
     expect(byUser?.id).toBe(survivor);
 
     for (const id of before) {
@@ -412,7 +365,7 @@ describe('workspace isolation', () => {
 
 describe('openapi', () => {
   test('documents the fact and contact routes', () => {
-    const document = app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '0' } });
+    const document = http.app.getOpenAPI31Document({ openapi: '3.1.0', info: { title: 't', version: '0' } });
     expect(Object.keys(document.paths ?? {})).toEqual(
       expect.arrayContaining([
         '/api/v1/touches',

@@ -1,16 +1,10 @@
 import type { DealEventKind } from '@smarketing/core';
+import type { DealEventChange } from '../../repositories/deal.repository.ts';
 
 /** What a deal's current state is rebuilt from: one stored deal event. */
-export type DealEventFact = {
+export type DealEventFact = DealEventChange & {
   id: string;
   kind: DealEventKind;
-  name: string | null;
-  accountId: string | null;
-  stage: string | null;
-  amount: string | null;
-  currency: string | null;
-  closeDate: string | null;
-  reason: string | null;
   occurredAt: Date;
   recordedAt: Date;
 };

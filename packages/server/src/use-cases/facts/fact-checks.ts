@@ -270,6 +270,15 @@ export function partitionRecords<T>(
   return { accepted, rejected };
 }
 
+/** A value of a closed list (a kind, a verdict); when it is not, `message` says what was expected. */
+export function checkListed(
+  value: string,
+  list: readonly string[],
+  message: () => string,
+): Rejection | undefined {
+  return list.includes(value) ? undefined : { code: 'INVALID_FIELD', message: message() };
+}
+
 /** The first of several checks that fails. */
 export function firstRejection(...checks: (() => Rejection | undefined)[]): Rejection | undefined {
   for (const check of checks) {

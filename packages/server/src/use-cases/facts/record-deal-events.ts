@@ -2,24 +2,21 @@ import { type DealEventRecord, dealEventKinds, type RecordOutcome } from '@smark
 import type { Deps } from '../../deps.ts';
 import { createUuidV7 } from '../../ids.ts';
 import type { DealEventInsert } from '../../repositories/deal.repository.ts';
-import { createRepositories } from '../../repositories/index.ts';
 import { type DealEventFact, foldDealEvents } from './deal-state.ts';
 import {
   checkAmount,
   checkCurrency,
   checkDate,
   checkInstant,
+  checkListed,
   checkOptionalText,
-  checkRef,
   checkText,
   firstRejection,
-  loadAgreement,
   normalizeCurrency,
-  partitionRecords,
   type Rejection,
 } from './fact-checks.ts';
+import { type FactCall, factEventColumns, type ResolvedFact, recordFactEvents } from './record-facts.ts';
 import { checkAccount, resolveAccounts } from './resolve-accounts.ts';
-import { attachContacts } from './resolve-refs.ts';
 
 /**
  * Stores what happened to deals (created, stage changed, amount changed, won, lost), each event
@@ -28,61 +25,63 @@ import { attachContacts } from './resolve-refs.ts';
  * source id (`dealId`, e.g. `salesforce:006…`); the first event of an unknown deal creates it,
  * under the contact of its `created` event (else of its earliest event).
  */
-export async function recordDealEvents(
+export function recordDealEvents(
   options: { workspaceId: string; records: DealEventRecord[] },
   deps: Pick<Deps, 'database' | 'clock'>,
 ): Promise<RecordOutcome> {
-  const now = deps.clock();
-  return deps.database.db.transaction(async (tx) => {
-    const repos = createRepositories(tx);
-    const { agreement } = await loadAgreement(repos, options.workspaceId);
+  return recordFactEvents(options, deps, {
+    check:
+      ({ now }) =>
+      (record) =>
+        firstRejection(
+          () => checkText('dealId', record.dealId, 200),
+          () => checkKind(record),
+          () => checkInstant('occurredAt', record.occurredAt, now),
+          () => checkOptionalText('name', record.name, 500),
+          () => checkOptionalText('stage', record.stage, 200),
+          () => (record.amount === undefined ? undefined : checkAmount('amount', record.amount)),
+          () =>
+            record.currency === undefined
+              ? undefined
+              : checkCurrency('currency', normalizeCurrency(record.currency)),
+          () => (record.closeDate === undefined ? undefined : checkDate('closeDate', record.closeDate)),
+          () => checkOptionalText('reason', record.reason, 500),
+          () => checkAccount('account', record.account),
+        ),
+    insert: insertDealEvents,
+  });
+}
 
-    const checked = partitionRecords(options.records, (record) =>
-      firstRejection(
-        () => checkRef(record.ref),
-        () => checkText('dealId', record.dealId, 200),
-        () => checkKind(record),
-        () => checkInstant('occurredAt', record.occurredAt, now),
-        () => checkOptionalText('name', record.name, 500),
-        () => checkOptionalText('stage', record.stage, 200),
-        () => (record.amount === undefined ? undefined : checkAmount('amount', record.amount)),
-        () =>
-          record.currency === undefined
-            ? undefined
-            : checkCurrency('currency', normalizeCurrency(record.currency)),
-        () => (record.closeDate === undefined ? undefined : checkDate('closeDate', record.closeDate)),
-        () => checkOptionalText('reason', record.reason, 500),
-        () => checkAccount('account', record.account),
-        () => checkOptionalText('externalId', record.externalId, 500),
-        () => checkText('source', record.source, 100),
-      ),
-    );
-    const { resolved, rejected } = await attachContacts(repos, options.workspaceId, checked.accepted, now);
-    const accountIds = await resolveAccounts(
-      repos,
-      options.workspaceId,
-      resolved.map((item) => item.record.account),
-      now,
-    );
+/** Stores the events, then rebuilds every deal that received one; answers how many were new. */
+async function insertDealEvents(
+  resolved: ResolvedFact<DealEventRecord>[],
+  { repos, workspaceId, agreement, now }: FactCall,
+): Promise<number> {
+  const accountIds = await resolveAccounts(
+    repos,
+    workspaceId,
+    resolved.map((item) => item.record.account),
+    now,
+  );
 
-    // Source deal id → stored deal (id and the contact its state row lives under).
-    const dealIds = [...new Set(resolved.map((item) => item.record.dealId.trim()))];
-    const deals = await repos.deals.findByExternalIds(options.workspaceId, dealIds);
-    const byOccurrence = [...resolved].sort(
-      (a, b) =>
-        Number(b.record.kind === 'created') - Number(a.record.kind === 'created') ||
-        a.record.occurredAt.getTime() - b.record.occurredAt.getTime(),
-    );
-    for (const { record, contactId } of byOccurrence) {
-      const dealId = record.dealId.trim();
-      if (!deals.has(dealId)) deals.set(dealId, { id: createUuidV7(record.occurredAt), contactId });
-    }
+  // Source deal id → stored deal (id and the contact its state row lives under).
+  const dealIds = [...new Set(resolved.map((item) => item.record.dealId.trim()))];
+  const deals = await repos.deals.findByExternalIds(workspaceId, dealIds);
+  const byOccurrence = [...resolved].sort(
+    (a, b) =>
+      Number(b.record.kind === 'created') - Number(a.record.kind === 'created') ||
+      a.record.occurredAt.getTime() - b.record.occurredAt.getTime(),
+  );
+  for (const { record, contactId } of byOccurrence) {
+    const dealId = record.dealId.trim();
+    if (!deals.has(dealId)) deals.set(dealId, { id: createUuidV7(record.occurredAt), contactId });
+  }
 
-    const recordedAt = now.toISOString();
-    const rows: DealEventInsert[] = resolved.map(({ record, contactId }, position) => ({
-      contactId,
+  const rows: DealEventInsert[] = resolved.map((item, position) => {
+    const { record } = item;
+    return {
+      ...factEventColumns(item, now),
       dealId: (deals.get(record.dealId.trim()) as { id: string }).id,
-      id: createUuidV7(record.occurredAt),
       kind: record.kind,
       name: record.name?.trim() || null,
       accountId: accountIds[position] ?? null,
@@ -96,61 +95,53 @@ export async function recordDealEvents(
             : null,
       closeDate: record.closeDate ?? null,
       reason: record.reason?.trim() || null,
-      occurredAt: record.occurredAt.toISOString(),
-      recordedAt,
-      source: record.source.trim(),
-      externalId: record.externalId ?? null,
-    }));
-    const inserted = await repos.deals.insertEvents(options.workspaceId, rows);
-
-    // Rebuild every deal that received an event, from all of its events.
-    const changed = [...new Set(inserted.map((row) => row.dealId))];
-    const events = await repos.deals.listEvents(options.workspaceId, changed);
-    const sourceIdOf = new Map([...deals].map(([sourceId, deal]) => [deal.id, { sourceId, ...deal }]));
-    const eventsOf = new Map<string, DealEventFact[]>();
-    for (const event of events) {
-      const list = eventsOf.get(event.dealId) ?? [];
-      list.push(event);
-      eventsOf.set(event.dealId, list);
-    }
-    await repos.deals.saveStates(
-      options.workspaceId,
-      changed.map((id) => {
-        const deal = sourceIdOf.get(id) as { sourceId: string; contactId: string };
-        const state = foldDealEvents(eventsOf.get(id) ?? [], agreement.timezone);
-        return {
-          contactId: deal.contactId,
-          id,
-          accountId: state.accountId,
-          name: state.name ?? deal.sourceId,
-          amount: state.amount,
-          currency: state.currency,
-          stage: state.stage,
-          status: state.status,
-          reason: state.reason,
-          createdAt: state.createdAt.toISOString(),
-          closeDate: state.closeDate,
-          updatedAt: state.updatedAt.toISOString(),
-          externalId: deal.sourceId,
-        };
-      }),
-    );
-
-    return {
-      created: inserted.length,
-      duplicates: resolved.length - inserted.length,
-      rejected: [...checked.rejected, ...rejected].sort((a, b) => a.index - b.index),
     };
   });
+  const inserted = await repos.deals.insertEvents(workspaceId, rows);
+
+  // Rebuild every deal that received an event, from all of its events.
+  const changed = [...new Set(inserted.map((row) => row.dealId))];
+  const events = await repos.deals.listEvents(workspaceId, changed);
+  const sourceIdOf = new Map([...deals].map(([sourceId, deal]) => [deal.id, { sourceId, ...deal }]));
+  const eventsOf = new Map<string, DealEventFact[]>();
+  for (const event of events) {
+    const list = eventsOf.get(event.dealId) ?? [];
+    list.push(event);
+    eventsOf.set(event.dealId, list);
+  }
+  await repos.deals.saveStates(
+    workspaceId,
+    changed.map((id) => {
+      const deal = sourceIdOf.get(id) as { sourceId: string; contactId: string };
+      const state = foldDealEvents(eventsOf.get(id) ?? [], agreement.timezone);
+      return {
+        contactId: deal.contactId,
+        id,
+        accountId: state.accountId,
+        name: state.name ?? deal.sourceId,
+        amount: state.amount,
+        currency: state.currency,
+        stage: state.stage,
+        status: state.status,
+        reason: state.reason,
+        createdAt: state.createdAt.toISOString(),
+        closeDate: state.closeDate,
+        updatedAt: state.updatedAt.toISOString(),
+        externalId: deal.sourceId,
+      };
+    }),
+  );
+  return inserted.length;
 }
 
 function checkKind(record: DealEventRecord): Rejection | undefined {
-  if (!(dealEventKinds as readonly string[]).includes(record.kind)) {
-    return {
-      code: 'INVALID_FIELD',
-      message: `kind ${JSON.stringify(record.kind)} is not a deal event; expected one of ${dealEventKinds.join(', ')}.`,
-    };
-  }
+  const unlisted = checkListed(
+    record.kind,
+    dealEventKinds,
+    () =>
+      `kind ${JSON.stringify(record.kind)} is not a deal event; expected one of ${dealEventKinds.join(', ')}.`,
+  );
+  if (unlisted) return unlisted;
   if (record.kind === 'stage-changed' && !record.stage?.trim()) {
     return { code: 'INVALID_FIELD', message: 'A stage-changed event needs stage.' };
   }

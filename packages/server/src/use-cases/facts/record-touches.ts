@@ -1,20 +1,15 @@
 import { type RecordOutcome, type TouchRecord, touchKinds } from '@smarketing/core';
 import type { Deps } from '../../deps.ts';
-import { createUuidV7 } from '../../ids.ts';
-import { createRepositories } from '../../repositories/index.ts';
 import {
   checkInstant,
+  checkListed,
   checkOptionalText,
-  checkRef,
   checkRep,
-  checkText,
   firstRejection,
   listSome,
-  loadAgreement,
-  partitionRecords,
   salesRepIds,
 } from './fact-checks.ts';
-import { attachContacts } from './resolve-refs.ts';
+import { factEventColumns, recordFactEvents } from './record-facts.ts';
 
 /**
  * Stores touches (a rep's call, e-mail, meeting… to a contact) with their own times, so history
@@ -22,54 +17,37 @@ import { attachContacts } from './resolve-refs.ts';
  * ones are stored in one transaction, the others come back with the reason. A record whose
  * `externalId` is already stored for its source and contact is a duplicate and adds nothing.
  */
-export async function recordTouches(
+export function recordTouches(
   options: { workspaceId: string; records: TouchRecord[] },
   deps: Pick<Deps, 'database' | 'clock'>,
 ): Promise<RecordOutcome> {
-  const now = deps.clock();
-  return deps.database.db.transaction(async (tx) => {
-    const repos = createRepositories(tx);
-    const { agreement } = await loadAgreement(repos, options.workspaceId);
-    const reps = salesRepIds(agreement);
-
-    const checked = partitionRecords(options.records, (record) =>
-      firstRejection(
-        () => checkRef(record.ref),
-        () => checkRep('repId', record.repId, reps),
-        () =>
-          (touchKinds as readonly string[]).includes(record.kind)
-            ? undefined
-            : {
-                code: 'INVALID_FIELD',
-                message: `kind ${JSON.stringify(record.kind)} is not a touch kind; expected one of ${listSome(touchKinds, touchKinds.length)}.`,
-              },
-        () => checkInstant('occurredAt', record.occurredAt, now),
-        () => checkOptionalText('outcome', record.outcome, 200),
-        () => checkOptionalText('externalId', record.externalId, 500),
-        () => checkText('source', record.source, 100),
-      ),
-    );
-    const { resolved, rejected } = await attachContacts(repos, options.workspaceId, checked.accepted, now);
-
-    const recordedAt = now.toISOString();
-    const created = await repos.contactWrites.insertTouches(
-      options.workspaceId,
-      resolved.map(({ record, contactId }) => ({
-        contactId,
-        id: createUuidV7(record.occurredAt),
-        repId: record.repId,
-        kind: record.kind,
-        outcome: record.outcome ?? null,
-        occurredAt: record.occurredAt.toISOString(),
-        recordedAt,
-        source: record.source.trim(),
-        externalId: record.externalId ?? null,
-      })),
-    );
-    return {
-      created,
-      duplicates: resolved.length - created,
-      rejected: [...checked.rejected, ...rejected].sort((a, b) => a.index - b.index),
-    };
+  return recordFactEvents(options, deps, {
+    check({ agreement, now }) {
+      const reps = salesRepIds(agreement);
+      return (record) =>
+        firstRejection(
+          () => checkRep('repId', record.repId, reps),
+          () =>
+            checkListed(
+              record.kind,
+              touchKinds,
+              () =>
+                `kind ${JSON.stringify(record.kind)} is not a touch kind; expected one of ${listSome(touchKinds, touchKinds.length)}.`,
+            ),
+          () => checkInstant('occurredAt', record.occurredAt, now),
+          () => checkOptionalText('outcome', record.outcome, 200),
+        );
+    },
+    insert(resolved, { repos, workspaceId, now }) {
+      return repos.contactWrites.insertTouches(
+        workspaceId,
+        resolved.map((item) => ({
+          ...factEventColumns(item, now),
+          repId: item.record.repId,
+          kind: item.record.kind,
+          outcome: item.record.outcome ?? null,
+        })),
+      );
+    },
   });
 }

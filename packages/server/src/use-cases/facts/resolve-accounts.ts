@@ -1,11 +1,12 @@
 import { type AccountRecord, domainOfWebsite } from '@smarketing/core';
 import type { JsonObject } from '../../db/schema.ts';
 import { createUuidV7 } from '../../ids.ts';
+import type { AccountUpsert } from '../../repositories/contact-write.repository.ts';
 import type { Repositories } from '../../repositories/index.ts';
 import { checkOptionalText, checkTraits, type Rejection } from './fact-checks.ts';
 
 /** How an account record is found: its CRM id, else its domain, else `name:<lowercased name>`. */
-type AccountKey = { key: string; externalId: string | null; domain: string | null; name: string | null };
+type AccountKey = Pick<AccountUpsert, 'key' | 'externalId' | 'domain' | 'name'>;
 
 function keyOf(account: AccountRecord): AccountKey {
   const crmId = account.crmId?.trim() || null;
@@ -52,17 +53,7 @@ export async function resolveAccounts(
   now: Date,
 ): Promise<(string | null)[]> {
   const keys = accounts.map((account) => (account ? keyOf(account) : undefined));
-  const inputs = new Map<
-    string,
-    {
-      key: string;
-      externalId: string | null;
-      domain: string | null;
-      name: string | null;
-      traits: JsonObject;
-      newId: string;
-    }
-  >();
+  const inputs = new Map<string, AccountUpsert>();
   keys.forEach((key, index) => {
     if (!key) return;
     const traits = withoutNulls(accounts[index]?.traits ?? {});

@@ -2,22 +2,18 @@ import { type ContactRecord, companyDomainOf, type RecordOutcome } from '@smarke
 import type { Deps } from '../../deps.ts';
 import { createUuidV7 } from '../../ids.ts';
 import type { ContactChange, TransitionInsert } from '../../repositories/contact-write.repository.ts';
-import { createRepositories } from '../../repositories/index.ts';
 import {
   checkInstant,
   checkOptionalText,
-  checkRef,
   checkText,
   checkTraits,
   firstRejection,
   listSome,
-  loadAgreement,
-  partitionRecords,
   type Rejection,
   stageIds,
 } from './fact-checks.ts';
+import { type FactCall, type ResolvedFact, recordFacts } from './record-facts.ts';
 import { checkAccount, resolveAccounts } from './resolve-accounts.ts';
-import { attachContacts } from './resolve-refs.ts';
 
 export type UpsertContactsOutcome = RecordOutcome & {
   /** Existing contacts whose traits, e-mail or account changed, or that got new stage history. */
@@ -33,104 +29,102 @@ export type UpsertContactsOutcome = RecordOutcome & {
  * stage. Counts: `created` new contacts, `updated` existing ones that changed, `duplicates` the
  * records that changed nothing (including repeats of a contact within the call).
  */
-export async function upsertContacts(
+export function upsertContacts(
   options: { workspaceId: string; records: ContactRecord[] },
   deps: Pick<Deps, 'database' | 'clock'>,
 ): Promise<UpsertContactsOutcome> {
-  const now = deps.clock();
-  return deps.database.db.transaction(async (tx) => {
-    const repos = createRepositories(tx);
-    const { agreement, version } = await loadAgreement(repos, options.workspaceId);
-    const stages = stageIds(agreement);
-
-    const checked = partitionRecords(options.records, (record) =>
-      firstRejection(
-        () => checkRef(record.ref),
-        () => checkTraits('traits', record.traits),
-        () => checkAccount('account', record.account),
-        () => checkOptionalText('ownerRepId', record.ownerRepId, 200),
-        () => (record.createdAt === undefined ? undefined : checkInstant('createdAt', record.createdAt, now)),
-        () => checkStageHistory(record.stageHistory, stages, now),
-        () => checkText('source', record.source, 100),
-      ),
-    );
-    const { resolved, rejected, created } = await attachContacts(
-      repos,
-      options.workspaceId,
-      checked.accepted,
-      now,
-    );
-    const iso = now.toISOString();
-
-    const accountIds = await resolveAccounts(
-      repos,
-      options.workspaceId,
-      resolved.map((item) => item.record.account),
-      now,
-    );
-    const emailDomains = resolved.map((item, position) => {
-      const email = item.record.ref.email?.trim().toLowerCase();
-      return email && accountIds[position] === null ? companyDomainOf(email) : undefined;
-    });
-    const domains = [...new Set(emailDomains.filter((domain) => domain !== undefined))];
-    const accountOfDomain = await repos.ingest.ensureAccountsByDomain(
-      options.workspaceId,
-      domains,
-      domains.map(() => createUuidV7(now)),
-      iso,
-    );
-
-    // One change per contact, the call's records applied in order.
-    const changes = new Map<string, ContactChange>();
-    resolved.forEach(({ record, contactId }, position) => {
-      const change: ContactChange = changes.get(contactId) ?? {
-        id: contactId,
-        traits: {},
-        clear: [],
-        email: null,
-        accountId: null,
-        domainAccountId: null,
-        createdAt: null,
-        at: iso,
-      };
-      const traits = {
-        ...record.traits,
-        ...(record.ownerRepId ? { ownerRepId: record.ownerRepId.trim() } : {}),
-      };
-      for (const [name, value] of Object.entries(traits)) {
-        if (value === undefined) continue;
-        if (value === null) {
-          delete change.traits[name];
-          if (!change.clear.includes(name)) change.clear.push(name);
-        } else {
-          change.traits[name] = value;
-          change.clear = change.clear.filter((cleared) => cleared !== name);
-        }
-      }
-      change.email = record.ref.email?.trim().toLowerCase() || change.email;
-      change.accountId = accountIds[position] ?? change.accountId;
-      const domain = emailDomains[position];
-      change.domainAccountId = (domain && accountOfDomain.get(domain)) || change.domainAccountId;
-      if (record.createdAt && (!change.createdAt || record.createdAt.toISOString() < change.createdAt)) {
-        change.createdAt = record.createdAt.toISOString();
-      }
-      changes.set(contactId, change);
-    });
-    const changed = await repos.contactWrites.changeContacts(options.workspaceId, [...changes.values()]);
-
-    const transitions = resolved.flatMap(({ record, contactId }) =>
-      historyOf(record, contactId, { recordedAt: iso, agreementVersion: version }),
-    );
-    const withNewHistory = await repos.contactWrites.insertTransitions(options.workspaceId, transitions);
-
-    const updated = new Set([...changed, ...withNewHistory].filter((id) => !created.has(id))).size;
-    return {
-      created: created.size,
-      updated,
-      duplicates: Math.max(0, resolved.length - created.size - updated),
-      rejected: [...checked.rejected, ...rejected].sort((a, b) => a.index - b.index),
-    };
+  return recordFacts(options, deps, {
+    check({ agreement, now }) {
+      const stages = stageIds(agreement);
+      return (record) =>
+        firstRejection(
+          () => checkTraits('traits', record.traits),
+          () => checkAccount('account', record.account),
+          () => checkOptionalText('ownerRepId', record.ownerRepId, 200),
+          () =>
+            record.createdAt === undefined ? undefined : checkInstant('createdAt', record.createdAt, now),
+          () => checkStageHistory(record.stageHistory, stages, now),
+          () => checkText('source', record.source, 100),
+        );
+    },
+    store: storeContacts,
   });
+}
+
+/** Applies the records to their contacts; counts the existing contacts that changed and the records that changed nothing. */
+async function storeContacts(
+  resolved: ResolvedFact<ContactRecord>[],
+  { repos, workspaceId, version, now }: FactCall,
+  created: Set<string>,
+): Promise<Omit<UpsertContactsOutcome, 'rejected'>> {
+  const iso = now.toISOString();
+  const accountIds = await resolveAccounts(
+    repos,
+    workspaceId,
+    resolved.map((item) => item.record.account),
+    now,
+  );
+  const emailDomains = resolved.map((item, position) => {
+    const email = item.record.ref.email?.trim().toLowerCase();
+    return email && accountIds[position] === null ? companyDomainOf(email) : undefined;
+  });
+  const domains = [...new Set(emailDomains.filter((domain) => domain !== undefined))];
+  const accountOfDomain = await repos.ingest.ensureAccountsByDomain(
+    workspaceId,
+    domains,
+    domains.map(() => createUuidV7(now)),
+    iso,
+  );
+
+  // One change per contact, the call's records applied in order.
+  const changes = new Map<string, ContactChange>();
+  resolved.forEach(({ record, contactId }, position) => {
+    const change: ContactChange = changes.get(contactId) ?? {
+      id: contactId,
+      traits: {},
+      clear: [],
+      email: null,
+      accountId: null,
+      domainAccountId: null,
+      createdAt: null,
+      at: iso,
+    };
+    const traits = {
+      ...record.traits,
+      ...(record.ownerRepId ? { ownerRepId: record.ownerRepId.trim() } : {}),
+    };
+    for (const [name, value] of Object.entries(traits)) {
+      if (value === undefined) continue;
+      if (value === null) {
+        delete change.traits[name];
+        if (!change.clear.includes(name)) change.clear.push(name);
+      } else {
+        change.traits[name] = value;
+        change.clear = change.clear.filter((cleared) => cleared !== name);
+      }
+    }
+    change.email = record.ref.email?.trim().toLowerCase() || change.email;
+    change.accountId = accountIds[position] ?? change.accountId;
+    const domain = emailDomains[position];
+    change.domainAccountId = (domain && accountOfDomain.get(domain)) || change.domainAccountId;
+    if (record.createdAt && (!change.createdAt || record.createdAt.toISOString() < change.createdAt)) {
+      change.createdAt = record.createdAt.toISOString();
+    }
+    changes.set(contactId, change);
+  });
+  const changed = await repos.contactWrites.changeContacts(workspaceId, [...changes.values()]);
+
+  const transitions = resolved.flatMap(({ record, contactId }) =>
+    historyOf(record, contactId, { recordedAt: iso, agreementVersion: version }),
+  );
+  const withNewHistory = await repos.contactWrites.insertTransitions(workspaceId, transitions);
+
+  const updated = new Set([...changed, ...withNewHistory].filter((id) => !created.has(id))).size;
+  return {
+    created: created.size,
+    updated,
+    duplicates: Math.max(0, resolved.length - created.size - updated),
+  };
 }
 
 function checkStageHistory(
