@@ -32,7 +32,15 @@ export async function onEachDatabase(
     if (url) {
       const postgres = await openDatabase({ databaseUrl: url, poolSize: 10 });
       try {
-        rows.push(...(await bench(given ? 'PostgreSQL' : `${cluster?.version} (durable)`, postgres, folder)));
+        rows.push(
+          ...(await bench(
+            given
+              ? 'PostgreSQL'
+              : `PostgreSQL ${/\d+(\.\d+)?/.exec(cluster?.version ?? '')?.[0] ?? ''} (durable)`,
+            postgres,
+            folder,
+          )),
+        );
       } finally {
         await postgres.close();
         await cluster?.stop();
