@@ -3,11 +3,20 @@ import { type Database, openDatabase } from './db/client.ts';
 import { migrateDatabase } from './db/migrate.ts';
 import type { Deps } from './deps.ts';
 import { createIngestWriter } from './ingest/ingest-writer.ts';
+import { createSpoolWriter } from './ingest/spool-writer.ts';
 import type { Logger } from './log.ts';
 import { createRepositories } from './repositories/index.ts';
 
-/** Opens the configured database, brings its schema up to date and wires the use-case deps. */
-export async function openRuntime(config: Config, log: Logger): Promise<Deps> {
+/**
+ * Opens the configured database, brings its schema up to date and wires the use-case deps.
+ * `ingestAck: 'spool'` (the server, by configuration) acknowledges tracking calls on the local
+ * spool; command-line tools store through the database directly.
+ */
+export async function openRuntime(
+  config: Config,
+  log: Logger,
+  options: { ingestAck: 'spool' | 'commit' } = { ingestAck: 'commit' },
+): Promise<Deps> {
   const database = await openDatabase(
     config.databaseUrl
       ? { databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize }
@@ -20,6 +29,11 @@ export async function openRuntime(config: Config, log: Logger): Promise<Deps> {
   } catch (error) {
     await database.close();
     throw error;
+  }
+  if (options.ingestAck === 'spool') {
+    const clock = () => new Date();
+    const ingest = await createSpoolWriter({ database, clock, log }, { dir: config.spoolDir });
+    return { ...assembleDeps(database, log, clock), ingest };
   }
   return assembleDeps(database, log);
 }

@@ -19,7 +19,7 @@ export async function startServer(
   log: Logger,
   onFirstStart: (first: { workspaceName: string; adminToken: string; agreementVersion: number }) => void,
 ): Promise<RunningServer> {
-  const deps = await openRuntime(config, log);
+  const deps = await openRuntime(config, log, { ingestAck: config.ingestAck });
   const bootstrap = await bootstrapWorkspace({ name: config.workspaceName }, deps);
   if (bootstrap.created) {
     log.info(

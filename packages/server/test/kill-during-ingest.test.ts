@@ -108,17 +108,20 @@ async function killAndVerify(env: Record<string, string>, open: () => Promise<Da
 }
 
 describe('SIGKILL during sustained ingestion', () => {
-  test('loses no acknowledged event and stores no partial batch on PGlite', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'smarketing-kill-'));
-    const dataDir = join(folder, 'data');
-    try {
-      await killAndVerify({ DATABASE_URL: '', SMARKETING_DATA_DIR: dataDir }, () =>
-        openDatabase({ dataDir }),
-      );
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
-  }, 120_000);
+  test.each(['spool', 'commit'])(
+    'loses no acknowledged event and stores no partial batch on PGlite (acknowledged on %s)',
+    async (ack) => {
+      const folder = await mkdtemp(join(tmpdir(), 'smarketing-kill-'));
+      const dataDir = join(folder, 'data');
+      try {
+        const env = { DATABASE_URL: '', SMARKETING_DATA_DIR: dataDir, SMARKETING_INGEST_ACK: ack };
+        await killAndVerify(env, () => openDatabase({ dataDir }));
+      } finally {
+        await rm(folder, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 
   const databaseUrl = inject('testDatabaseUrl') ?? process.env.TEST_DATABASE_URL;
   test.skipIf(!databaseUrl)(
@@ -130,11 +133,11 @@ describe('SIGKILL during sustained ingestion', () => {
       const url = new URL(databaseUrl as string);
       url.pathname = `/${name}`;
       try {
-        await killAndVerify({ DATABASE_URL: url.toString() }, () =>
-          openDatabase({ databaseUrl: url.toString() }),
-        );
+        const env = { DATABASE_URL: url.toString(), SMARKETING_SPOOL_DIR: join(tmpdir(), `${name}-spool`) };
+        await killAndVerify(env, () => openDatabase({ databaseUrl: url.toString() }));
       } finally {
         await admin.db.execute(sql`drop database ${sql.identifier(name)} with (force)`);
+        await rm(join(tmpdir(), `${name}-spool`), { recursive: true, force: true });
         await admin.close();
       }
     },

@@ -50,6 +50,18 @@ const configVariables = {
       'On the first start of an empty database, also load a simulated demo company (500 contacts over 6 months) into the new workspace.',
     example: 'true',
   },
+  SMARKETING_INGEST_ACK: {
+    schema: z.enum(['spool', 'commit']).default('spool'),
+    description:
+      'When the server answers a tracking call: `spool` after the events are appended and fsynced to a local spool (loaded into the database right behind; fastest), `commit` after the database transaction that stores them commits.',
+    example: 'commit',
+  },
+  SMARKETING_SPOOL_DIR: {
+    schema: z.string().min(1).optional(),
+    description:
+      'Folder of the ingestion spool (with SMARKETING_INGEST_ACK=spool). Default: `spool` inside SMARKETING_DATA_DIR on PGlite, `./.smarketing/spool` with DATABASE_URL. Each server process needs its own.',
+    example: '/var/lib/smarketing/spool',
+  },
   SMARKETING_MAX_BODY_BYTES: {
     schema: positiveInt.default(1_048_576),
     description: 'Largest request body the API accepts, in bytes; larger requests get 413 PAYLOAD_TOO_LARGE.',
@@ -79,6 +91,8 @@ export type Config = {
   logLevel: z.infer<Variables['LOG_LEVEL']['schema']>;
   workspaceName: string;
   demo: boolean;
+  ingestAck: 'spool' | 'commit';
+  spoolDir: string;
   maxBodyBytes: number;
   shutdownTimeoutMs: number;
   dbPoolSize: number;
@@ -124,6 +138,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     logLevel: values.LOG_LEVEL as Config['logLevel'],
     workspaceName: values.SMARKETING_WORKSPACE_NAME as string,
     demo: ['true', '1', 'yes'].includes(values.SMARKETING_DEMO as string),
+    ingestAck: values.SMARKETING_INGEST_ACK as 'spool' | 'commit',
+    spoolDir:
+      (values.SMARKETING_SPOOL_DIR as string | undefined) ??
+      (values.DATABASE_URL ? './.smarketing/spool' : `${values.SMARKETING_DATA_DIR as string}/spool`),
     maxBodyBytes: values.SMARKETING_MAX_BODY_BYTES as number,
     shutdownTimeoutMs: values.SMARKETING_SHUTDOWN_TIMEOUT_MS as number,
     dbPoolSize: values.SMARKETING_DB_POOL_SIZE as number,

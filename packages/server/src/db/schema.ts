@@ -2,6 +2,7 @@ import { touchKinds as coreTouchKinds } from '@smarketing/core';
 import { type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
+  bigint,
   check,
   date,
   doublePrecision,
@@ -154,6 +155,18 @@ export const accounts = pgTable(
     unique('accounts_workspace_external_unique').on(t.workspaceId, t.externalId),
   ],
 );
+
+/**
+ * How far the ingestion spool of one server process has been loaded into the database: updated
+ * in the same transaction as the events it loads, so a restart resumes exactly where the last
+ * commit left off. Server-level, not workspace data: a spool holds events of every workspace.
+ */
+export const ingestSpoolPositions = pgTable('ingest_spool_positions', {
+  spoolId: text().primaryKey(),
+  segment: integer().notNull(),
+  byteOffset: bigint({ mode: 'number' }).notNull(),
+  updatedAt: at().notNull(),
+});
 
 export const ingestedMessages = pgTable(
   'ingested_messages',

@@ -46,6 +46,24 @@ export function createIngestRepository(db: Db) {
       await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`ingest:${workspaceId}`}))`);
     },
 
+    async findSpoolPosition(spoolId: string): Promise<{ segment: number; byteOffset: number } | undefined> {
+      const found = await rows<{ segment: number; byte_offset: string | number }>(
+        db,
+        sql`select segment, byte_offset from ingest_spool_positions where spool_id = ${spoolId}`,
+      );
+      const row = found[0];
+      return row ? { segment: row.segment, byteOffset: Number(row.byte_offset) } : undefined;
+    },
+
+    async saveSpoolPosition(spoolId: string, segment: number, byteOffset: number, at: string): Promise<void> {
+      await db.execute(
+        sql`insert into ingest_spool_positions (spool_id, segment, byte_offset, updated_at)
+            values (${spoolId}, ${segment}, ${byteOffset}, ${at}::timestamptz)
+            on conflict (spool_id) do update
+              set segment = excluded.segment, byte_offset = excluded.byte_offset, updated_at = excluded.updated_at`,
+      );
+    },
+
     /** The number of the workspace's current agreement version, if any. */
     async currentAgreementVersion(workspaceId: string): Promise<number | undefined> {
       const found = await rows<{ version: number | null }>(

@@ -9,6 +9,13 @@ CREATE TABLE "ingest_drops" (
 	CONSTRAINT "ingest_drops_pk" PRIMARY KEY("workspace_id","id")
 );
 --> statement-breakpoint
+CREATE TABLE "ingest_spool_positions" (
+	"spool_id" text PRIMARY KEY NOT NULL,
+	"segment" integer NOT NULL,
+	"byte_offset" bigint NOT NULL,
+	"updated_at" timestamp with time zone NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "contact_identities" DROP CONSTRAINT "contact_identities_kind_check";--> statement-breakpoint
 ALTER TABLE "touches" DROP CONSTRAINT "touches_kind_check";--> statement-breakpoint
 ALTER TABLE "activities" DROP CONSTRAINT "activities_contact_fk";
