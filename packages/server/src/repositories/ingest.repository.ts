@@ -64,6 +64,13 @@ export function createIngestRepository(db: Db) {
       );
     },
 
+    /** Refreshes the planner's statistics of the fact tables (PGlite runs no autovacuum). */
+    async refreshStatistics(): Promise<void> {
+      await db.execute(
+        sql`analyze contacts, contact_identities, accounts, activities, ingested_messages, touches, deals, deal_events, feedback, stage_transitions`,
+      );
+    },
+
     /** The number of the workspace's current agreement version, if any. */
     async currentAgreementVersion(workspaceId: string): Promise<number | undefined> {
       const found = await rows<{ version: number | null }>(

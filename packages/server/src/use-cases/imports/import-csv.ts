@@ -29,6 +29,7 @@ import {
 } from '../../ingest/csv/read-csv.ts';
 import { type CsvWriter, createLazyCsvWriter } from '../../ingest/csv/write-csv.ts';
 import { createIngestWriter } from '../../ingest/ingest-writer.ts';
+import { createRepositories } from '../../repositories/index.ts';
 import { recordDealEvents } from '../facts/record-deal-events.ts';
 import { recordTouches } from '../facts/record-touches.ts';
 import { upsertContacts } from '../facts/upsert-contacts.ts';
@@ -104,6 +105,7 @@ export type ImportCsvResult = {
 type ImportDeps = Pick<Deps, 'database' | 'clock' | 'ingest' | 'log'>;
 
 const defaultBatchSize = 500;
+const analyzeAfterRows = 1_000;
 const shownErrors = 20;
 const progressEvery = 1_000;
 
@@ -211,6 +213,11 @@ export async function importCsv(options: ImportCsvOptions, deps: ImportDeps): Pr
   } finally {
     // Kept when the write fails half-way: the rows skipped so far are still skipped on a retry.
     await rejects?.close();
+  }
+  if (!dryRun && check.rows >= analyzeAfterRows) {
+    // PGlite runs no autovacuum: without fresh statistics the planner keeps plans made for empty
+    // tables, and the next writes become many times slower.
+    await createRepositories(deps.database.db).ingest.refreshStatistics();
   }
 
   const seconds = (deps.clock().getTime() - started) / 1000;
