@@ -1,50 +1,64 @@
 /**
  * Which contact an identity belongs to, remembered by the ingestion writer so a returning visitor
- * costs no lock and no lookup. Entries learnt in a transaction are staged and become visible only
- * when it commits (`commit`), or vanish if it fails (`discard`), so the cache never names a
- * contact the database does not have. Entries expire after `ttlMs`: another process's merge or
- * erasure is seen within that time (a fact stored meanwhile under a merged contact still belongs
- * to the survivor, as every fact of a merged contact does).
+ * costs no lock and no lookup. Each transaction learns through its own `transaction()`: what it
+ * stages becomes visible to others only when it commits, and vanishes if it fails, so the cache
+ * never names a contact the database does not have (several transactions may run at once).
+ * Entries expire after `ttlMs`: another process's merge or erasure is seen within that time (a
+ * fact stored meanwhile under a merged contact still belongs to the survivor, as every fact of a
+ * merged contact does).
  */
-export type IdentityCache = {
+export type IdentityCacheTransaction = {
   get(key: string, now: number): string | undefined;
   stage(key: string, contactId: string): void;
   commit(now: number): void;
   discard(): void;
 };
 
+export type IdentityCache = {
+  get(key: string, now: number): string | undefined;
+  transaction(): IdentityCacheTransaction;
+};
+
 export function createIdentityCache(options: { maxEntries?: number; ttlMs?: number } = {}): IdentityCache {
   const maxEntries = options.maxEntries ?? 200_000;
   const ttlMs = options.ttlMs ?? 60_000;
   const entries = new Map<string, { contactId: string; expiresAt: number }>();
-  let staged = new Map<string, string>();
+
+  const get = (key: string, now: number) => {
+    const entry = entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= now) {
+      entries.delete(key);
+      return undefined;
+    }
+    return entry.contactId;
+  };
+
   return {
-    get(key, now) {
-      const entry = entries.get(key);
-      if (!entry) return undefined;
-      if (entry.expiresAt <= now) {
-        entries.delete(key);
-        return undefined;
-      }
-      return entry.contactId;
-    },
-    stage(key, contactId) {
-      staged.set(key, contactId);
-    },
-    commit(now) {
-      for (const [key, contactId] of staged) {
-        entries.delete(key);
-        entries.set(key, { contactId, expiresAt: now + ttlMs });
-      }
-      staged = new Map();
-      // Oldest first: a Map iterates in insertion order.
-      for (const key of entries.keys()) {
-        if (entries.size <= maxEntries) break;
-        entries.delete(key);
-      }
-    },
-    discard() {
-      staged = new Map();
+    get,
+    transaction() {
+      let staged = new Map<string, string>();
+      return {
+        get: (key, now) => staged.get(key) ?? get(key, now),
+        stage(key, contactId) {
+          staged.set(key, contactId);
+        },
+        commit(now) {
+          for (const [key, contactId] of staged) {
+            entries.delete(key);
+            entries.set(key, { contactId, expiresAt: now + ttlMs });
+          }
+          staged = new Map();
+          // Oldest first: a Map iterates in insertion order.
+          for (const key of entries.keys()) {
+            if (entries.size <= maxEntries) break;
+            entries.delete(key);
+          }
+        },
+        discard() {
+          staged = new Map();
+        },
+      };
     },
   };
 }

@@ -1,5 +1,6 @@
 import { AppError } from '../app-error.ts';
 import type { Database } from '../db/client.ts';
+import { sqlStateOf } from '../db/errors.ts';
 import type { Logger } from '../log.ts';
 import { createRepositories } from '../repositories/index.ts';
 import { createIdentityCache } from './identity-cache.ts';
@@ -42,6 +43,8 @@ export type IngestWriterOptions = {
   maxBatchMessages?: number;
   /** Messages waiting, at most, before submissions are refused. */
   maxQueuedMessages?: number;
+  /** Transactions in flight at once (default: 2 on PostgreSQL, 1 on PGlite, which has one connection). */
+  concurrency?: number;
 };
 
 export function createIngestWriter(
@@ -52,12 +55,31 @@ export function createIngestWriter(
   const maxQueuedMessages = options.maxQueuedMessages ?? 100_000;
   const queue: Pending[] = [];
   let queuedMessages = 0;
-  let running: Promise<void> | undefined;
+  const running = new Set<Promise<void>>();
+  const concurrency = options.concurrency ?? (deps.database.kind === 'postgres' ? 2 : 1);
   let closed = false;
   const counters = { batches: 0, storedMessages: 0, duplicateMessages: 0, failedBatches: 0 };
   const droppedByReason: Record<string, number> = {};
   const identityCache = createIdentityCache();
-  const store = createSubmissionStore({ identityCache });
+  const store = createSubmissionStore();
+
+  /** One batch in one transaction; a deadlock or serialization failure between writers is retried. */
+  async function storeBatch(batch: Pending[], now: Date) {
+    for (let attempt = 1; ; attempt++) {
+      const learnt = identityCache.transaction();
+      try {
+        const result = await deps.database.db.transaction((tx) =>
+          store.store(createRepositories(tx), batch, now, learnt),
+        );
+        learnt.commit(deps.clock().getTime());
+        return result;
+      } catch (error) {
+        learnt.discard();
+        const state = sqlStateOf(error);
+        if (attempt >= 3 || (state !== '40P01' && state !== '40001')) throw error;
+      }
+    }
+  }
 
   async function drain(): Promise<void> {
     while (queue.length > 0) {
@@ -78,13 +100,7 @@ export function createIngestWriter(
       queuedMessages -= size;
       try {
         const now = deps.clock();
-        const { flags, stored } = await deps.database.db
-          .transaction((tx) => store.store(createRepositories(tx), batch, now))
-          .catch((error: unknown) => {
-            identityCache.discard();
-            throw error;
-          });
-        identityCache.commit(deps.clock().getTime());
+        const { flags, stored } = await storeBatch(batch, now);
         for (const [index, pending] of batch.entries()) pending.resolve({ stored: flags[index] ?? [] });
         counters.batches++;
         counters.storedMessages += stored;
@@ -107,10 +123,13 @@ export function createIngestWriter(
   }
 
   function kick() {
-    running ??= drain().finally(() => {
-      running = undefined;
-      if (queue.length > 0) kick();
-    });
+    while (running.size < concurrency && queue.length > running.size) {
+      const runner: Promise<void> = drain().finally(() => {
+        running.delete(runner);
+        if (queue.length > 0) kick();
+      });
+      running.add(runner);
+    }
   }
 
   return {
@@ -138,7 +157,7 @@ export function createIngestWriter(
     },
     async close() {
       closed = true;
-      while (running) await running;
+      while (running.size > 0) await Promise.all(running);
     },
     stats() {
       return { queuedMessages, ...counters, droppedByReason: { ...droppedByReason } };

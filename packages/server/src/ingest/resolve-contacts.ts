@@ -1,7 +1,7 @@
 import { type ContactRef, type Identity, type IdentityPlanItem, planIdentities } from '@smarketing/core';
 import { createUuidV7 } from '../ids.ts';
 import type { Repositories } from '../repositories/index.ts';
-import type { IdentityCache } from './identity-cache.ts';
+import type { IdentityCacheTransaction } from './identity-cache.ts';
 
 /**
  * Applies identity resolution inside the caller's transaction: finds or creates the contact of
@@ -16,7 +16,7 @@ export async function resolveContacts(
   workspaceId: string,
   items: IdentityPlanItem[],
   at: Date,
-  cache?: IdentityCache,
+  cache?: IdentityCacheTransaction,
 ): Promise<string[]> {
   if (items.length === 0) return [];
   const lookups = new Map<string, Identity>();

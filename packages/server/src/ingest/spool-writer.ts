@@ -121,7 +121,8 @@ export async function createSpoolWriter(
 
   // --- The loader -----------------------------------------------------------------------------
 
-  const store = createSubmissionStore({ identityCache: createIdentityCache() });
+  const store = createSubmissionStore();
+  const identityCache = createIdentityCache();
   let stopLoader = false;
   let idleWaiters: (() => void)[] = [];
 
@@ -230,12 +231,19 @@ export async function createSpoolWriter(
     }
     const nextOffset = position.byteOffset + consumed;
     const now = deps.clock();
-    const { stored } = await deps.database.db.transaction(async (tx) => {
-      const repos = createRepositories(tx);
-      const result = await store.store(repos, submissions, now);
-      await repos.ingest.saveSpoolPosition(spoolId, position.segment, nextOffset, now.toISOString());
-      return result;
-    });
+    const learnt = identityCache.transaction();
+    const { stored } = await deps.database.db
+      .transaction(async (tx) => {
+        const repos = createRepositories(tx);
+        const result = await store.store(repos, submissions, now, learnt);
+        await repos.ingest.saveSpoolPosition(spoolId, position.segment, nextOffset, now.toISOString());
+        return result;
+      })
+      .catch((error: unknown) => {
+        learnt.discard();
+        throw error;
+      });
+    learnt.commit(deps.clock().getTime());
     position.byteOffset = nextOffset;
     backlogBytes = Math.max(0, backlogBytes - consumed);
     counters.batches++;

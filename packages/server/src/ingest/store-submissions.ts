@@ -8,7 +8,7 @@ import {
 } from '@smarketing/core';
 import { createUuidV7 } from '../ids.ts';
 import type { Repositories } from '../repositories/index.ts';
-import type { IdentityCache } from './identity-cache.ts';
+import type { IdentityCacheTransaction } from './identity-cache.ts';
 import { resolveContacts } from './resolve-contacts.ts';
 
 export type IngestDrop = {
@@ -27,7 +27,7 @@ export type StoredSubmission = { workspaceId: string; messages: NormalizedMessag
  * and message, whether it was stored now (false: a duplicate). Keeps a classifier per workspace
  * and agreement version.
  */
-export function createSubmissionStore(options: { identityCache?: IdentityCache } = {}) {
+export function createSubmissionStore() {
   const classifiers = new Map<
     string,
     { version: number; classify: ReturnType<typeof createActivityClassifier> }
@@ -49,6 +49,7 @@ export function createSubmissionStore(options: { identityCache?: IdentityCache }
     workspaceId: string,
     batch: StoredSubmission[],
     now: Date,
+    identityCache: IdentityCacheTransaction | undefined,
   ): Promise<{ flags: boolean[][]; stored: number }> {
     const iso = now.toISOString();
     const drops = batch.flatMap((pending) => pending.drops);
@@ -67,7 +68,8 @@ export function createSubmissionStore(options: { identityCache?: IdentityCache }
     const messages = batch.flatMap((pending) => pending.messages);
     const claimed = await repos.ingest.claimMessageIds(
       workspaceId,
-      [...new Set(messages.map((message) => message.messageId))],
+      // Sorted: concurrent writers then take the same unique-key locks in the same order.
+      [...new Set(messages.map((message) => message.messageId))].sort(),
       iso,
     );
     // The first occurrence of a claimed id is stored; every other copy is a duplicate.
@@ -79,7 +81,7 @@ export function createSubmissionStore(options: { identityCache?: IdentityCache }
     });
 
     const items: IdentityPlanItem[] = fresh.map((message) => identityItem(message));
-    const contactIds = await resolveContacts(repos, workspaceId, items, now, options.identityCache);
+    const contactIds = await resolveContacts(repos, workspaceId, items, now, identityCache);
 
     // Traits and e-mails from identify calls (and e-mails seen anywhere), one update per contact.
     const updates = new Map<
@@ -95,7 +97,10 @@ export function createSubmissionStore(options: { identityCache?: IdentityCache }
       update.email ??= message.email ?? null;
       updates.set(contactId, update);
     });
-    await repos.ingest.updateContacts(workspaceId, [...updates.values()]);
+    await repos.ingest.updateContacts(
+      workspaceId,
+      [...updates.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
 
     // Accounts: an explicit group call wins; otherwise the company domain of the e-mail.
     const domainOfContact = new Map<string, string>();
@@ -104,7 +109,7 @@ export function createSubmissionStore(options: { identityCache?: IdentityCache }
         message.type === 'identify' && message.email ? companyDomainOf(message.email) : undefined;
       if (domain) domainOfContact.set(contactIds[index] as string, domain);
     });
-    const domains = [...new Set(domainOfContact.values())];
+    const domains = [...new Set(domainOfContact.values())].sort();
     const accountOfDomain = await repos.ingest.ensureAccountsByDomain(
       workspaceId,
       domains,
@@ -166,7 +171,12 @@ export function createSubmissionStore(options: { identityCache?: IdentityCache }
   }
 
   return {
-    async store(repos: Repositories, submissions: StoredSubmission[], now: Date) {
+    async store(
+      repos: Repositories,
+      submissions: StoredSubmission[],
+      now: Date,
+      identityCache?: IdentityCacheTransaction,
+    ) {
       const byWorkspace = new Map<string, number[]>();
       submissions.forEach((submission, index) => {
         const list = byWorkspace.get(submission.workspaceId) ?? [];
@@ -181,6 +191,7 @@ export function createSubmissionStore(options: { identityCache?: IdentityCache }
           workspaceId,
           indexes.map((index) => submissions[index] as StoredSubmission),
           now,
+          identityCache,
         );
         indexes.forEach((index, position) => {
           flags[index] = result.flags[position] ?? [];
