@@ -43,7 +43,10 @@ export type IngestWriterOptions = {
   maxBatchMessages?: number;
   /** Messages waiting, at most, before submissions are refused. */
   maxQueuedMessages?: number;
-  /** Transactions in flight at once (default: 2 on PostgreSQL, 1 on PGlite, which has one connection). */
+  /**
+   * Transactions in flight at once (default 1: a second one on PostgreSQL measured no faster in
+   * bench/ingest, and PGlite has one connection).
+   */
   concurrency?: number;
 };
 
@@ -56,7 +59,7 @@ export function createIngestWriter(
   const queue: Pending[] = [];
   let queuedMessages = 0;
   const running = new Set<Promise<void>>();
-  const concurrency = options.concurrency ?? (deps.database.kind === 'postgres' ? 2 : 1);
+  const concurrency = options.concurrency ?? 1;
   let closed = false;
   const counters = { batches: 0, storedMessages: 0, duplicateMessages: 0, failedBatches: 0 };
   const droppedByReason: Record<string, number> = {};

@@ -1,0 +1,70 @@
+import { normalizeSegmentMessage } from '@smarketing/core';
+import { sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { openTestDeps } from '../../test/test-runtime.ts';
+import { createWorkspace } from '../use-cases/workspaces/create-workspace.ts';
+import { createIngestWriter } from './ingest-writer.ts';
+
+let deps: Awaited<ReturnType<typeof openTestDeps>>;
+let workspaceId: string;
+
+beforeAll(async () => {
+  deps = await openTestDeps();
+  workspaceId = (await createWorkspace({ name: 'Writer', createdBy: 'test' }, deps)).workspaceId;
+});
+
+afterAll(async () => {
+  await deps.close();
+});
+
+function message(messageId: string, visitor: string) {
+  const result = normalizeSegmentMessage(
+    { type: 'track', messageId, anonymousId: visitor, event: 'Form Submitted' },
+    { receivedAt: new Date('2026-11-23T10:00:00Z') },
+  );
+  if (!result.ok) throw new Error(result.detail);
+  return result.message;
+}
+
+describe('createIngestWriter', () => {
+  test('stores each message once when concurrent submissions overlap, with several transactions in flight', async () => {
+    const writer = createIngestWriter(deps, { concurrency: 2, maxBatchMessages: 7 });
+    const submissions = Array.from({ length: 40 }, (_, index) => [
+      message(`w-${index}`, `v-${index % 6}`),
+      message(`w-${(index + 1) % 40}`, `v-${(index + 1) % 6}`),
+    ]);
+    const results = await Promise.all(
+      submissions.map((messages) => writer.submit({ workspaceId, messages, drops: [] })),
+    );
+    await writer.close();
+
+    const storedFlags = new Map<string, number>();
+    results.forEach((result, index) => {
+      result.stored.forEach((stored, position) => {
+        const id = submissions[index]?.[position]?.messageId ?? '';
+        if (stored) storedFlags.set(id, (storedFlags.get(id) ?? 0) + 1);
+      });
+    });
+    expect([...storedFlags.values()].every((count) => count === 1)).toBe(true);
+    expect(storedFlags.size).toBe(40);
+    const counted = (await deps.database.db.execute(
+      sql`select count(*) as n, count(distinct contact_id) as contacts from activities
+          where workspace_id = ${workspaceId}::uuid and message_id like 'w-%'`,
+    )) as unknown as { rows: { n: string | number; contacts: string | number }[] };
+    expect(Number(counted.rows[0]?.n)).toBe(40);
+    expect(Number(counted.rows[0]?.contacts)).toBe(6);
+    expect(writer.stats().batches).toBeGreaterThan(1);
+  });
+
+  test('refuses submissions beyond its queue with UNAVAILABLE', async () => {
+    const writer = createIngestWriter(deps, { maxQueuedMessages: 1 });
+    const first = writer.submit({ workspaceId, messages: [message('q-1', 'q')], drops: [] });
+    await expect(
+      writer.submit({ workspaceId, messages: [message('q-2', 'q')], drops: [] }),
+    ).rejects.toMatchObject({
+      code: 'UNAVAILABLE',
+    });
+    await first;
+    await writer.close();
+  });
+});
