@@ -97,7 +97,7 @@ async function receive(
 ) {
   const receivedAt = deps.clock();
   const limit = type === undefined ? maxBatchBytes : maxCallBytes;
-  const body = await readJsonBody(c, limit);
+  const { body, bytes: bodyBytes } = await readJsonBody(c, limit);
 
   const token =
     readToken(c.req.header('authorization')) ??
@@ -142,14 +142,21 @@ async function receive(
         batchSentAt: type === undefined ? body.sentAt : undefined,
         batchContext: type === undefined ? body.context : undefined,
         ...(type ? { impliedType: type } : {}),
-        sizes: messages.map((message) => Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8')),
+        // No message is larger than the body: a body within the per-message limit needs no
+        // message measured on its own.
+        sizes: messages.map((message) =>
+          bodyBytes <= maxCallBytes ? bodyBytes : Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8'),
+        ),
       },
       deps,
     )),
   };
 }
 
-async function readJsonBody(c: Context<AppEnv>, limit: number): Promise<Record<string, unknown>> {
+async function readJsonBody(
+  c: Context<AppEnv>,
+  limit: number,
+): Promise<{ body: Record<string, unknown>; bytes: number }> {
   const declared = Number(c.req.header('content-length'));
   const encoding = (c.req.header('content-encoding') ?? 'identity').trim().toLowerCase();
   if (encoding === 'identity' && Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
@@ -187,7 +194,7 @@ async function readJsonBody(c: Context<AppEnv>, limit: number): Promise<Record<s
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new AppError('VALIDATION_FAILED', { message: 'The body must be a JSON object.' });
   }
-  return parsed as Record<string, unknown>;
+  return { body: parsed as Record<string, unknown>, bytes: bytes.length };
 }
 
 /** Reads a body, refusing it as soon as it passes the limit (a chunked upload has no length to check first). */

@@ -27,18 +27,18 @@ export async function authenticateApiKey(
   options: { token: string },
   deps: Pick<Deps, 'repos' | 'clock' | 'log'>,
 ): Promise<Principal> {
-  const denied = new AppError('UNAUTHORIZED', {
-    message: 'The API key is missing, malformed, revoked or wrong.',
-  });
+  const denied = () =>
+    new AppError('UNAUTHORIZED', { message: 'The API key is missing, malformed, revoked or wrong.' });
   const prefix = findTokenPrefix(options.token);
-  if (!prefix) throw denied;
+  if (!prefix) throw denied();
   const now = deps.clock();
   const tokenHash = hashToken(options.token);
   const cached = verified.get(tokenHash);
   if (cached && cached.expiresAt > now.getTime()) return cached.principal;
 
   const key = await deps.repos.apiKeys.findByPrefix(prefix);
-  if (!key || key.revokedAt || !tokenMatchesHash(options.token, key.hash) || !isRole(key.role)) throw denied;
+  if (!key || key.revokedAt || !tokenMatchesHash(options.token, key.hash) || !isRole(key.role))
+    throw denied();
 
   if (!key.lastUsedAt || now.getTime() - key.lastUsedAt.getTime() > lastUsedResolutionMs) {
     await deps.repos.apiKeys.markUsed(key.id, now).catch((error: unknown) => {
