@@ -10,10 +10,6 @@ type ActivityDefinition = Agreement['interest']['activities'][number];
  * wins (one with `pages` or `events` over one with `types` only), then the one listed first:
  * a view of /pricing is `pricing-viewed`, not the catch-all `page-viewed`.
  */
-export function classifyActivity(message: NormalizedMessage, agreement: Agreement): string | undefined {
-  return createActivityClassifier(agreement)(message);
-}
-
 /** Compiles the classifier once per agreement version (globs to regular expressions). */
 export function createActivityClassifier(
   agreement: Agreement,

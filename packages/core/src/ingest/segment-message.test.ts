@@ -80,6 +80,16 @@ describe('normalizeSegmentMessage', () => {
     }
   });
 
+  test('drops a message nested deeper than the limit without walking it recursively', () => {
+    let deep: unknown = 1;
+    for (let level = 0; level < 100_000; level++) deep = [deep];
+    const result = normalize({ type: 'track', userId: 'u', event: 'x', properties: { deep } });
+    expect(result).toMatchObject({ ok: false, reason: 'invalid-field' });
+    let shallow: unknown = 1;
+    for (let level = 0; level < 60; level++) shallow = { a: shallow };
+    expect(normalize({ type: 'track', userId: 'u', event: 'x', properties: { shallow } }).ok).toBe(true);
+  });
+
   test('takes the type from the endpoint when the message has none', () => {
     expect(normalize({ userId: 'u', event: 'x' }, { impliedType: 'track' }).ok).toBe(true);
   });

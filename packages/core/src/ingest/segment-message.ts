@@ -54,6 +54,8 @@ export type NormalizeResult =
   | { ok: false; reason: DropReason; detail: string; messageId: string | undefined };
 
 export const maxMessageBytes = 32 * 1024;
+/** Objects and arrays nested deeper than this are refused before anything walks them recursively. */
+export const maxNestingDepth = 64;
 const maxIdLength = 256;
 const minTime = Date.UTC(1990, 0, 1);
 const maxTime = Date.UTC(2200, 0, 1);
@@ -80,6 +82,13 @@ export type NormalizeOptions = {
 export function normalizeSegmentMessage(raw: unknown, options: NormalizeOptions): NormalizeResult {
   if (!isObject(raw)) {
     return drop('not-an-object', `expected a JSON object, got ${describe(raw)}`, undefined);
+  }
+  if (nestingDepthExceeds(raw, maxNestingDepth)) {
+    return drop(
+      'invalid-field',
+      `the message nests objects or arrays deeper than ${maxNestingDepth} levels`,
+      undefined,
+    );
   }
   const messageIdValue = raw.messageId;
   const clientMessageId =
@@ -265,6 +274,18 @@ function pagePath(properties: JsonObject, context: JsonObject): string | undefin
     if (match) return match[1] ?? '/';
   }
   return undefined;
+}
+
+/** Whether a JSON value nests deeper than `limit`, checked without recursion (no stack to overflow). */
+export function nestingDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
+  for (let item = stack.pop(); item !== undefined; item = stack.pop()) {
+    if (typeof item.value !== 'object' || item.value === null) continue;
+    if (item.depth >= limit) return true;
+    const children = Array.isArray(item.value) ? item.value : Object.values(item.value);
+    for (const child of children) stack.push({ value: child, depth: item.depth + 1 });
+  }
+  return false;
 }
 
 /** Keys that would pollute an object's prototype when copied naively are removed, recursively. */

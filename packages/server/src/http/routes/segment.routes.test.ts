@@ -241,6 +241,17 @@ describe('POST /v1/batch', () => {
     expect(await response.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
   });
 
+  test('drops a message nested 100,000 levels deep and keeps the rest of the batch', async () => {
+    const deep = `${'['.repeat(100_000)}1${']'.repeat(100_000)}`;
+    const body = `{"batch":[{"type":"track","userId":"deep","event":"x","properties":{"a":${deep}}},{"type":"track","messageId":"deep-2","userId":"deep","event":"x"}]}`;
+    const response = await post('/v1/batch', body);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({
+      accepted: 1,
+      dropped: [{ index: 0, reason: 'invalid-field' }],
+    });
+  });
+
   test('refuses a gzip bomb with 413 without inflating it all', async () => {
     const bomb = gzipSync(Buffer.alloc(50 * 1024 * 1024, 0x20));
     const response = await post('/v1/batch', bomb, { 'content-encoding': 'gzip' });

@@ -1,7 +1,14 @@
 import { promisify } from 'node:util';
 import { brotliDecompress, gunzip, inflate } from 'node:zlib';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
-import { dropReasons, hasPermission, rolesWith, type SegmentType } from '@smarketing/core';
+import {
+  dropReasons,
+  hasPermission,
+  maxNestingDepth,
+  nestingDepthExceeds,
+  rolesWith,
+  type SegmentType,
+} from '@smarketing/core';
 import type { Context } from 'hono';
 import { AppError } from '../../app-error.ts';
 import type { Deps } from '../../deps.ts';
@@ -144,9 +151,7 @@ async function receive(
         ...(type ? { impliedType: type } : {}),
         // No message is larger than the body: a body within the per-message limit needs no
         // message measured on its own.
-        sizes: messages.map((message) =>
-          bodyBytes <= maxCallBytes ? bodyBytes : Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8'),
-        ),
+        sizes: messages.map((message) => (bodyBytes <= maxCallBytes ? bodyBytes : sizeOf(message))),
       },
       deps,
     )),
@@ -195,6 +200,12 @@ async function readJsonBody(
     throw new AppError('VALIDATION_FAILED', { message: 'The body must be a JSON object.' });
   }
   return { body: parsed as Record<string, unknown>, bytes: bytes.length };
+}
+
+/** A message's size as JSON, or undefined when it nests too deep to serialise (the pipeline drops it). */
+function sizeOf(message: unknown): number | undefined {
+  if (nestingDepthExceeds(message, maxNestingDepth)) return undefined;
+  return Buffer.byteLength(JSON.stringify(message) ?? '', 'utf8');
 }
 
 /** Reads a body, refusing it as soon as it passes the limit (a chunked upload has no length to check first). */

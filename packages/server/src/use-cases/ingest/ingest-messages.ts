@@ -36,7 +36,7 @@ export async function ingestMessages(
     batchContext?: unknown;
     impliedType?: SegmentType;
     /** Each message's size in bytes as received, when known (else measured). */
-    sizes?: number[];
+    sizes?: (number | undefined)[];
   },
   deps: Pick<Deps, 'clock' | 'ingest'>,
 ): Promise<IngestOutcome> {
