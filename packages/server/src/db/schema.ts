@@ -3,6 +3,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import {
   type AnyPgColumn,
   bigint,
+  boolean,
   check,
   date,
   doublePrecision,
@@ -11,6 +12,7 @@ import {
   integer,
   jsonb,
   numeric,
+  pgSequence,
   pgTable,
   primaryKey,
   smallint,
@@ -55,6 +57,17 @@ export type FeedbackVerdict = (typeof feedbackVerdicts)[number];
 export type JsonObject = Record<string, unknown>;
 
 const at = () => timestamp({ withTimezone: true });
+
+/**
+ * One sequence numbers every fact (and every contact change) as it is stored. Writers of one
+ * workspace hold its ingest lock while they write, so within a workspace the order of `seq` is
+ * the order of commit: the engine processes facts in that order, live and in replay alike.
+ */
+export const factSeq = pgSequence('fact_seq', { startWith: 1, cache: 1 });
+const seqColumn = () =>
+  bigint({ mode: 'number' })
+    .notNull()
+    .default(sql`nextval('fact_seq')`);
 
 /** `column in ('a', 'b')` for a closed list of constants (never user input). */
 function oneOf(column: AnyPgColumn, values: readonly string[]): SQL {
@@ -231,6 +244,29 @@ export const contacts = pgTable(
   ],
 );
 
+/**
+ * Fact: a contact as it was after each change to its traits, e-mail, account or merge. A trigger
+ * on `contacts` writes it (migration `engine`), so every writer is covered and the engine sees
+ * each version at its place in the order.
+ */
+export const contactChanges = pgTable(
+  'contact_changes',
+  {
+    workspaceId: uuid().notNull(),
+    contactId: uuid().notNull(),
+    seq: seqColumn(),
+    email: text(),
+    accountId: uuid(),
+    traits: jsonb().$type<JsonObject>().notNull(),
+    mergedIntoId: uuid(),
+    changedAt: at().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'contact_changes_pk', columns: [t.workspaceId, t.contactId, t.seq] }),
+    index('contact_changes_seq_idx').on(t.workspaceId, t.seq),
+  ],
+);
+
 /** Derived: rebuilt from identify/alias activities; workspace-level because it is looked up by value. */
 export const contactIdentities = pgTable(
   'contact_identities',
@@ -265,6 +301,8 @@ export const activities = pgTable(
     activityType: text(),
     occurredAt: at().notNull(),
     receivedAt: at().notNull(),
+    /** Position in the engine's order (see `factSeq`). */
+    seq: seqColumn(),
     properties: jsonb().$type<JsonObject>().notNull(),
     context: jsonb().$type<JsonObject>().notNull(),
   },
@@ -273,6 +311,7 @@ export const activities = pgTable(
     // second index is needed for that. No foreign key to contacts: the ingestion writer creates
     // the contact in the same transaction, and the per-row check cost 40 % of ingest throughput.
     primaryKey({ name: 'activities_pk', columns: [t.workspaceId, t.contactId, t.occurredAt, t.id] }),
+    index('activities_seq_idx').on(t.workspaceId, t.seq),
     index('activities_type_occurred_idx').on(t.workspaceId, t.activityType, t.occurredAt),
     check('activities_kind_check', oneOf(t.kind, activityKinds)),
   ],
@@ -290,6 +329,8 @@ export const touches = pgTable(
     outcome: text(),
     occurredAt: at().notNull(),
     recordedAt: at().notNull(),
+    /** Position in the engine's order (see `factSeq`). */
+    seq: seqColumn(),
     /** Where the touch came from (api, a CRM import…). */
     source: text().notNull(),
     /** The id in the source system, so re-importing the same export adds nothing. */
@@ -303,6 +344,7 @@ export const touches = pgTable(
       foreignColumns: [contacts.workspaceId, contacts.id],
     }),
     unique('touches_external_unique').on(t.workspaceId, t.contactId, t.source, t.externalId),
+    index('touches_seq_idx').on(t.workspaceId, t.seq),
     index('touches_rep_occurred_idx').on(t.workspaceId, t.repId, t.occurredAt),
     check('touches_kind_check', oneOf(t.kind, touchKinds)),
   ],
@@ -363,6 +405,8 @@ export const dealEvents = pgTable(
     reason: text(),
     occurredAt: at().notNull(),
     recordedAt: at().notNull(),
+    /** Position in the engine's order (see `factSeq`). */
+    seq: seqColumn(),
     source: text().notNull(),
     /** Idempotency key within the source (a CRM event id, or `<deal>:<kind>`), so a retry adds nothing. */
     externalId: text(),
@@ -375,6 +419,7 @@ export const dealEvents = pgTable(
       columns: [t.workspaceId, t.contactId],
       foreignColumns: [contacts.workspaceId, contacts.id],
     }),
+    index('deal_events_seq_idx').on(t.workspaceId, t.seq),
     index('deal_events_occurred_idx').on(t.workspaceId, t.occurredAt),
     check('deal_events_kind_check', oneOf(t.kind, dealEventKinds)),
     check('deal_events_amount_check', sql`${t.amount} >= 0`),
@@ -400,6 +445,8 @@ export const stageTransitions = pgTable(
     ruleId: text(),
     reason: text(),
     agreementVersion: integer().notNull(),
+    /** Position in the engine's order (see `factSeq`). */
+    seq: seqColumn(),
     /** Idempotency key for imported history (e.g. `hubspot:51:mql`). */
     externalId: text(),
   },
@@ -412,6 +459,7 @@ export const stageTransitions = pgTable(
       foreignColumns: [contacts.workspaceId, contacts.id],
     }),
     index('stage_transitions_contact_occurred_idx').on(t.workspaceId, t.contactId, t.occurredAt),
+    index('stage_transitions_seq_idx').on(t.workspaceId, t.seq),
     index('stage_transitions_to_stage_occurred_idx').on(t.workspaceId, t.toStage, t.occurredAt),
     check('stage_transitions_cause_check', oneOf(t.cause, transitionCauses)),
     check('stage_transitions_rule_check', sql`${t.cause} <> 'rule' or ${t.ruleId} is not null`),
@@ -433,6 +481,8 @@ export const feedback = pgTable(
     comment: text(),
     occurredAt: at().notNull(),
     recordedAt: at().notNull(),
+    /** Position in the engine's order (see `factSeq`). */
+    seq: seqColumn(),
     source: text().notNull().default('api'),
     /** Idempotency key within the source, so a retried request or re-import adds nothing. */
     externalId: text(),
@@ -445,6 +495,7 @@ export const feedback = pgTable(
       columns: [t.workspaceId, t.contactId],
       foreignColumns: [contacts.workspaceId, contacts.id],
     }),
+    index('feedback_seq_idx').on(t.workspaceId, t.seq),
     index('feedback_occurred_idx').on(t.workspaceId, t.occurredAt),
     check('feedback_verdict_check', oneOf(t.verdict, feedbackVerdicts)),
     check('feedback_rating_check', sql`${t.rating} between 1 and 5`),
@@ -473,5 +524,199 @@ export const scores = pgTable(
       foreignColumns: [contacts.workspaceId, contacts.id],
     }),
     index('scores_quadrant_interest_idx').on(t.workspaceId, t.quadrant, t.interest),
+  ],
+);
+
+// The engine's derived state: rebuilt by `smarketing replay` from the facts above.
+
+export const clockStatuses = ['open', 'worked', 'breached', 'cancelled'] as const;
+export type ClockStatus = (typeof clockStatuses)[number];
+
+/** Derived: where the engine stands in a workspace — how far it has read and the routing rotation. */
+export const engineStates = pgTable('engine_states', {
+  workspaceId: uuid()
+    .primaryKey()
+    .references(() => workspaces.id),
+  /** Every fact and tick with a smaller or equal `seq` has been processed. */
+  cursor: bigint({ mode: 'number' }).notNull(),
+  /** The weighted round-robin credits and daily counts per team. */
+  routing: jsonb().$type<unknown>().notNull(),
+  agreementVersion: integer().notNull(),
+  updatedAt: at().notNull(),
+});
+
+/** Fact: the scheduler looked at the clock. Timers due by `at` fire at this point of the order. */
+export const engineTicks = pgTable(
+  'engine_ticks',
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id),
+    seq: seqColumn(),
+    at: at().notNull(),
+  },
+  (t) => [primaryKey({ name: 'engine_ticks_pk', columns: [t.workspaceId, t.seq] })],
+);
+
+/** Derived: each contact's funnel position, owner, open clock and scoring state. */
+export const contactStates = pgTable(
+  'contact_states',
+  {
+    workspaceId: uuid().notNull(),
+    contactId: uuid().notNull(),
+    stage: text().notNull(),
+    stageSince: at().notNull(),
+    furthestStage: text().notNull(),
+    /** Set while the contact is on a detour (recycled, disqualified, lost). */
+    detour: text(),
+    ownerRepId: text(),
+    ownerTeamId: text(),
+    /** The earliest timer (SLA deadline, escalation, recycle return, rescoring) still to fire. */
+    nextDueAt: at(),
+    /** The engine's full per-contact state (core `ContactState`), for incremental processing. */
+    state: jsonb().$type<unknown>().notNull(),
+    agreementVersion: integer().notNull(),
+    lastSeq: bigint({ mode: 'number' }).notNull(),
+    updatedAt: at().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'contact_states_pk', columns: [t.workspaceId, t.contactId] }),
+    index('contact_states_next_due_idx').on(t.workspaceId, t.nextDueAt),
+    index('contact_states_owner_idx').on(t.workspaceId, t.ownerRepId),
+    index('contact_states_stage_idx').on(t.workspaceId, t.stage),
+  ],
+);
+
+/** Derived: every time a lead was given to a rep, and why. */
+export const assignments = pgTable(
+  'assignments',
+  {
+    workspaceId: uuid().notNull(),
+    contactId: uuid().notNull(),
+    id: uuid().notNull(),
+    repId: text(),
+    teamId: text(),
+    reasonKind: text().notNull(),
+    reason: text().notNull(),
+    assignedAt: at().notNull(),
+    agreementVersion: integer().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'assignments_pk', columns: [t.workspaceId, t.contactId, t.id] }),
+    index('assignments_rep_idx').on(t.workspaceId, t.repId, t.assignedAt),
+  ],
+);
+
+/** Derived: the SLA clock of each hand-over to sales. */
+export const slaClocks = pgTable(
+  'sla_clocks',
+  {
+    workspaceId: uuid().notNull(),
+    contactId: uuid().notNull(),
+    id: uuid().notNull(),
+    repId: text(),
+    teamId: text(),
+    quadrant: text().notNull(),
+    startedAt: at().notNull(),
+    deadlineAt: at().notNull(),
+    businessHours: boolean().notNull(),
+    status: text().$type<ClockStatus>().notNull(),
+    stoppedAt: at(),
+    stopCause: text(),
+    breachedAt: at(),
+    agreementVersion: integer().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'sla_clocks_pk', columns: [t.workspaceId, t.contactId, t.id] }),
+    index('sla_clocks_deadline_idx').on(t.workspaceId, t.deadlineAt),
+    index('sla_clocks_rep_idx').on(t.workspaceId, t.repId, t.startedAt),
+    check('sla_clocks_status_check', oneOf(t.status, clockStatuses)),
+  ],
+);
+
+/** Derived: what the engine raised — breaches, escalations, leads nobody could take. */
+export const engineAlerts = pgTable(
+  'engine_alerts',
+  {
+    workspaceId: uuid().notNull(),
+    contactId: uuid().notNull(),
+    id: uuid().notNull(),
+    kind: text().notNull(),
+    at: at().notNull(),
+    detail: jsonb().$type<unknown>().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'engine_alerts_pk', columns: [t.workspaceId, t.contactId, t.id] }),
+    index('engine_alerts_at_idx').on(t.workspaceId, t.at),
+  ],
+);
+
+// Notifications: an outbox written by live processing only (replay never notifies twice).
+
+export const webhookFormats = ['json', 'slack'] as const;
+export type WebhookFormat = (typeof webhookFormats)[number];
+export const deliveryStatuses = ['pending', 'delivered', 'failed'] as const;
+export type DeliveryStatus = (typeof deliveryStatuses)[number];
+
+export const webhooks = pgTable(
+  'webhooks',
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id),
+    id: uuid().notNull(),
+    url: text().notNull(),
+    format: text().$type<WebhookFormat>().notNull(),
+    /** The notification kinds it receives; empty means all. */
+    kinds: jsonb().$type<string[]>().notNull(),
+    /** HMAC-SHA256 signing secret (json format only). */
+    secret: text(),
+    active: boolean().notNull().default(true),
+    createdAt: at().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'webhooks_pk', columns: [t.workspaceId, t.id] }),
+    check('webhooks_format_check', oneOf(t.format, webhookFormats)),
+  ],
+);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id),
+    id: uuid().notNull(),
+    kind: text().notNull(),
+    contactId: uuid(),
+    payload: jsonb().$type<unknown>().notNull(),
+    createdAt: at().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'notifications_pk', columns: [t.workspaceId, t.id] }),
+    index('notifications_created_idx').on(t.workspaceId, t.createdAt),
+  ],
+);
+
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    workspaceId: uuid().notNull(),
+    id: uuid().notNull(),
+    webhookId: uuid().notNull(),
+    notificationId: uuid().notNull(),
+    status: text().$type<DeliveryStatus>().notNull(),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: at(),
+    lastStatusCode: integer(),
+    lastError: text(),
+    deliveredAt: at(),
+    createdAt: at().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'webhook_deliveries_pk', columns: [t.workspaceId, t.id] }),
+    unique('webhook_deliveries_once').on(t.workspaceId, t.webhookId, t.notificationId),
+    index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
+    check('webhook_deliveries_status_check', oneOf(t.status, deliveryStatuses)),
   ],
 );
