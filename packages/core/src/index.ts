@@ -1,5 +1,6 @@
 export * from './access/roles.ts';
 export * from './agreement/index.ts';
+export * from './engine/index.ts';
 export * from './import/index.ts';
 export * from './ingest/classify-activity.ts';
 export * from './ingest/email-domain.ts';

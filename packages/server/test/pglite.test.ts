@@ -8,6 +8,7 @@ import { isAppError } from '../src/app-error.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { createRepositories } from '../src/repositories/index.ts';
+import { describeEngineContract } from './engine-contract.ts';
 import { committedMigrations, describeRepositoryContract } from './repository-contract.ts';
 
 describeRepositoryContract('PGlite in memory', () => openDatabase({ memory: true }));
@@ -78,3 +79,5 @@ describe('openDatabase with a PGlite data folder', () => {
     await expect(readFile(join(dataDir, 'smarketing.lock'), 'utf8')).rejects.toThrow();
   });
 });
+
+describeEngineContract('PGlite in memory', () => openDatabase({ memory: true }));

@@ -4,6 +4,7 @@ import { describe, expect, inject, test } from 'vitest';
 import { isAppError } from '../src/app-error.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
+import { describeEngineContract } from './engine-contract.ts';
 import { committedMigrations, describeRepositoryContract } from './repository-contract.ts';
 
 // The throwaway server of postgres-global-setup.ts, or one given by the environment.
@@ -11,6 +12,7 @@ const databaseUrl = inject('testDatabaseUrl') ?? process.env.TEST_DATABASE_URL;
 
 if (databaseUrl) {
   describeRepositoryContract('PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 12 }));
+  describeEngineContract('PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 4 }));
 
   describe('migrateDatabase on PostgreSQL', () => {
     test('lets one of two migrators that start together on an empty database apply everything', async (context) => {

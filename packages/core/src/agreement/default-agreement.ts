@@ -256,7 +256,7 @@ interest:
 # when interest >= thresholds.interest. hot = good fit and interested, nurture = good fit only,
 # fan = interested only, drop = neither. action is hand-to-sales, nurture, low-touch-sales or
 # suppress. Sales actions need firstTouchWithin (like 90m, 24h, 3d); businessHours: true counts
-# only the owning team's business hours toward that deadline.
+# only the owning team's business hours toward that deadline (3d then means three business days).
 # ---------------------------------------------------------------------------------------------
 quadrants:
   thresholds:

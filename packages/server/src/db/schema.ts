@@ -587,6 +587,17 @@ export const contactStates = pgTable(
   ],
 );
 
+/** Derived: the rep who owns each account (the latest rep given one of its contacts). */
+export const accountOwners = pgTable(
+  'account_owners',
+  {
+    workspaceId: uuid().notNull(),
+    accountId: uuid().notNull(),
+    repId: text().notNull(),
+  },
+  (t) => [primaryKey({ name: 'account_owners_pk', columns: [t.workspaceId, t.accountId] })],
+);
+
 /** Derived: every time a lead was given to a rep, and why. */
 export const assignments = pgTable(
   'assignments',

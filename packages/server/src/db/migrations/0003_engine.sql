@@ -1,4 +1,11 @@
 CREATE SEQUENCE "public"."fact_seq" INCREMENT BY 1 MINVALUE 1 MAXVALUE 9223372036854775807 START WITH 1 CACHE 1;--> statement-breakpoint
+CREATE TABLE "account_owners" (
+	"workspace_id" uuid NOT NULL,
+	"account_id" uuid NOT NULL,
+	"rep_id" text NOT NULL,
+	CONSTRAINT "account_owners_pk" PRIMARY KEY("workspace_id","account_id")
+);
+--> statement-breakpoint
 CREATE TABLE "assignments" (
 	"workspace_id" uuid NOT NULL,
 	"contact_id" uuid NOT NULL,

@@ -1,0 +1,129 @@
+import type { Agreement } from '../../agreement/agreement-schema.ts';
+import { listConditions } from '../../agreement/condition.ts';
+
+export const dayMs = 86_400_000;
+
+/** One activity's history, summarised: `sum` is its points decayed to the state's `anchorAt`. */
+export type ActivityTally = { sum: number; count: number; firstAt: number; lastAt: number };
+
+/**
+ * A contact's interest, kept incrementally and exactly. Decay is memoryless, so each activity's
+ * points are one sum valued at a common instant, `anchorAt` (epoch ms, the latest activity
+ * recorded): a point earned at `t` is worth `points × 0.5^((anchorAt − t) / halfLife)` there,
+ * and moving the anchor later multiplies every sum by the same factor. `recent` keeps the latest
+ * timestamps of each activity (sorted, oldest first), as many as the agreement's frequency rules
+ * and activity conditions can ask for (see `computeRecentBound`). Plain JSON; store it as is.
+ * A state belongs to one agreement version: replay the facts when the half-life or points change.
+ */
+export type InterestState = {
+  anchorAt: number;
+  activities: Record<string, ActivityTally>;
+  recent: Record<string, number[]>;
+};
+
+export function emptyInterestState(): InterestState {
+  return { anchorAt: 0, activities: {}, recent: {} };
+}
+
+/** `0.5^(elapsed / halfLife)`. */
+export function decayFactor(agreement: Agreement, elapsedMs: number): number {
+  return 0.5 ** (elapsedMs / (agreement.interest.halfLifeDays * dayMs));
+}
+
+const boundsCache = new WeakMap<Agreement, Map<string, number>>();
+
+/**
+ * How many of an activity's latest timestamps a state keeps: the largest `atLeast` of the
+ * frequency rules and of the `{ activity, atLeast }` conditions (stage entries, fit and routing
+ * rules, personas) that name the activity, and at least 1.
+ */
+export function computeRecentBound(agreement: Agreement, activityId: string): number {
+  let bounds = boundsCache.get(agreement);
+  if (bounds === undefined) {
+    bounds = new Map();
+    const raise = (id: string, atLeast: number) => bounds?.set(id, Math.max(bounds.get(id) ?? 1, atLeast));
+    for (const rule of agreement.interest.frequency) raise(rule.activity, rule.atLeast);
+    const roots = [
+      ...agreement.stages.flatMap((stage) => (stage.entry === undefined ? [] : [stage.entry])),
+      ...agreement.fit.rules.map((rule) => rule.when),
+      ...agreement.routing.rules.map((rule) => rule.when),
+      ...agreement.personas.map((persona) => persona.match),
+    ];
+    for (const root of roots) {
+      for (const { condition } of listConditions(root)) {
+        if ('activity' in condition) raise(condition.activity, condition.atLeast ?? 1);
+      }
+    }
+    boundsCache.set(agreement, bounds);
+  }
+  return bounds.get(activityId) ?? 1;
+}
+
+/** The instant a state is read at: a summary cannot forget, so a moment before its anchor reads as the anchor. */
+export function effectiveInstant(state: InterestState, at: number): number {
+  return Object.keys(state.activities).length === 0 ? at : Math.max(at, state.anchorAt);
+}
+
+/**
+ * The state with one more activity at `at`; the given state is not changed. Timestamps may
+ * arrive in any order: the result is the same (up to floating-point rounding) as recording
+ * them sorted. The anchor moves to the latest instant seen, keeping every sum at most its
+ * undecayed total. Ids the agreement does not define are ignored (the state is returned).
+ */
+export function recordInterestActivity(
+  state: InterestState,
+  agreement: Agreement,
+  activityId: string,
+  at: number,
+): InterestState {
+  if (!Number.isFinite(at)) throw new Error(`activity time must be finite epoch milliseconds; got ${at}`);
+  const activity = agreement.interest.activities.find((candidate) => candidate.id === activityId);
+  if (activity === undefined) return state;
+
+  const empty = Object.keys(state.activities).length === 0;
+  const anchorAt = empty ? at : Math.max(state.anchorAt, at);
+  const shift = empty ? 1 : decayFactor(agreement, anchorAt - state.anchorAt);
+  const activities: Record<string, ActivityTally> = {};
+  for (const [id, tally] of Object.entries(state.activities)) {
+    activities[id] = shift === 1 ? tally : { ...tally, sum: tally.sum * shift };
+  }
+  const value = activity.points * decayFactor(agreement, anchorAt - at);
+  const previous = activities[activityId];
+  activities[activityId] =
+    previous === undefined
+      ? { sum: value, count: 1, firstAt: at, lastAt: at }
+      : {
+          sum: previous.sum + value,
+          count: previous.count + 1,
+          firstAt: Math.min(previous.firstAt, at),
+          lastAt: Math.max(previous.lastAt, at),
+        };
+
+  const times = [...(state.recent[activityId] ?? [])];
+  let index = times.length;
+  while (index > 0 && (times[index - 1] ?? 0) > at) index -= 1;
+  times.splice(index, 0, at);
+  const bound = computeRecentBound(agreement, activityId);
+  return {
+    anchorAt,
+    activities,
+    recent: { ...state.recent, [activityId]: times.length > bound ? times.slice(-bound) : times },
+  };
+}
+
+/**
+ * How many times the contact did an activity: all time, or within the `withinDays` days up to
+ * `at` (both ends included). Within a window the count is exact up to the bound the agreement
+ * needs (`computeRecentBound`) and stops there, which is all a rule or condition can ask.
+ */
+export function countActivity(
+  state: InterestState,
+  activityId: string,
+  at: number,
+  withinDays?: number,
+): number {
+  if (withinDays === undefined) return state.activities[activityId]?.count ?? 0;
+  const until = effectiveInstant(state, at);
+  const since = until - withinDays * dayMs;
+  return (state.recent[activityId] ?? []).filter((time) => time >= since && time <= until).length;
+}

@@ -1,0 +1,137 @@
+import {
+  advanceState,
+  applyInput,
+  type ContactState,
+  type EngineEffects,
+  type EngineInput,
+  type EngineWorld,
+  mergeStates,
+  newContactState,
+  nextDueAt,
+} from './contact-engine.ts';
+
+/** A scheduler tick: timers due by `at` fire here in the order. */
+export type EngineTick = { kind: 'tick'; seq: number; at: number };
+export type EngineStep = EngineInput | EngineTick;
+
+/**
+ * Where the engine keeps contact states while it works. Live processing loads the states a batch
+ * needs into a map; a replay keeps every state in memory.
+ */
+export type ContactStateStore = {
+  get(contactId: string): ContactState | undefined;
+  set(state: ContactState): void;
+  /** Contacts with a timer due by `at`, in any order. */
+  dueBy(at: number): string[];
+};
+
+/** Applies one step (a fact or a tick); answers the ids of the contacts whose state changed. */
+export function processStep(
+  world: EngineWorld,
+  store: ContactStateStore,
+  step: EngineStep,
+  effects: EngineEffects,
+): string[] {
+  if (step.kind === 'tick') {
+    const due = store.dueBy(step.at).sort();
+    for (const contactId of due) {
+      const state = store.get(contactId);
+      if (state !== undefined) store.set(advanceState(world, state, step.at, effects));
+    }
+    return due;
+  }
+  let state = store.get(step.contactId);
+  // Facts still keyed by a contact that was merged away belong to the one it was merged into.
+  for (let hops = 0; state?.mergedIntoId !== undefined && step.kind !== 'contact' && hops < 16; hops++) {
+    state = store.get(state.mergedIntoId) ?? state;
+    if (state.mergedIntoId !== undefined && store.get(state.mergedIntoId) === undefined) break;
+  }
+  state ??= newContactState(world.agreement, step.contactId);
+  const wasMerged = state.mergedIntoId !== undefined;
+  state = applyInput(world, state, step, effects);
+  store.set(state);
+  const touched = [state.contactId];
+  if (!wasMerged && state.mergedIntoId !== undefined) {
+    const survivor = store.get(state.mergedIntoId);
+    if (survivor !== undefined) {
+      store.set(mergeStates(world, survivor, state, effects));
+      touched.push(survivor.contactId);
+    }
+  }
+  return touched;
+}
+
+/**
+ * A store that keeps every state in memory with a min-heap of due times, for replay and tests.
+ * Heap entries are checked against the state when popped, so stale ones cost nothing.
+ */
+export function createMemoryStateStore(
+  world: EngineWorld,
+  initial: Iterable<ContactState> = [],
+): ContactStateStore & {
+  all(): IterableIterator<ContactState>;
+  size(): number;
+} {
+  const states = new Map<string, ContactState>();
+  const heap: { at: number; contactId: string }[] = [];
+  const push = (at: number, contactId: string) => {
+    heap.push({ at, contactId });
+    let index = heap.length - 1;
+    while (index > 0) {
+      const parent = (index - 1) >> 1;
+      if ((heap[parent] as { at: number }).at <= at) break;
+      [heap[parent], heap[index]] = [
+        heap[index] as (typeof heap)[number],
+        heap[parent] as (typeof heap)[number],
+      ];
+      index = parent;
+    }
+  };
+  const pop = () => {
+    const top = heap[0];
+    const last = heap.pop();
+    if (heap.length > 0 && last !== undefined) {
+      heap[0] = last;
+      let index = 0;
+      for (;;) {
+        const left = index * 2 + 1;
+        const right = left + 1;
+        let smallest = index;
+        if (left < heap.length && (heap[left] as { at: number }).at < (heap[smallest] as { at: number }).at)
+          smallest = left;
+        if (right < heap.length && (heap[right] as { at: number }).at < (heap[smallest] as { at: number }).at)
+          smallest = right;
+        if (smallest === index) break;
+        [heap[smallest], heap[index]] = [
+          heap[index] as (typeof heap)[number],
+          heap[smallest] as (typeof heap)[number],
+        ];
+        index = smallest;
+      }
+    }
+    return top;
+  };
+  const set = (state: ContactState) => {
+    states.set(state.contactId, state);
+    const due = nextDueAt(world, state);
+    if (due !== undefined) push(due, state.contactId);
+  };
+  for (const state of initial) set(state);
+  return {
+    get: (contactId) => states.get(contactId),
+    set,
+    dueBy(at) {
+      const due = new Set<string>();
+      while (heap.length > 0 && (heap[0] as { at: number }).at <= at) {
+        const entry = pop();
+        if (entry === undefined) break;
+        const state = states.get(entry.contactId);
+        const current = state === undefined ? undefined : nextDueAt(world, state);
+        if (current !== undefined && current <= at) due.add(entry.contactId);
+      }
+      return [...due];
+    },
+    all: () => states.values(),
+    size: () => states.size,
+  };
+}

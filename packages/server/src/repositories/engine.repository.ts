@@ -1,0 +1,413 @@
+import type {
+  Assignment,
+  ContactState,
+  EngineAlert,
+  EngineStep,
+  EngineTransition,
+  RoutingState,
+  SlaClock,
+  Traits,
+} from '@smarketing/core';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+
+/**
+ * Storage of the engine: reading the facts in the engine's order (`seq`) and writing what the
+ * engine derives from them. Rows go in and out as one JSON parameter (`jsonb_to_recordset`), so
+ * a batch of any size is a handful of statements on both drivers.
+ */
+type Row = Record<string, unknown>;
+
+async function rows<T extends Row>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}
+
+const json = (value: unknown) => JSON.stringify(value);
+const ms = (value: unknown) => (value instanceof Date ? value.getTime() : new Date(String(value)).getTime());
+const iso = (at: number | undefined | null) =>
+  at === undefined || at === null ? null : new Date(at).toISOString();
+
+export type EngineCursor = { cursor: number; routing: RoutingState; agreementVersion: number };
+
+/** A contact's derived state as stored, with the columns reports and queues read. */
+export type StoredContactState = {
+  state: ContactState;
+  nextDueAt: number | undefined;
+  agreementVersion: number;
+};
+
+export type EngineWrite = {
+  states: StoredContactState[];
+  transitions: EngineTransition[];
+  assignments: Assignment[];
+  clocks: (SlaClock & { contactId: string })[];
+  alerts: EngineAlert[];
+  accountOwners: { accountId: string; repId: string }[];
+  agreementVersion: number;
+};
+
+/** The facts of the engine's order, each table read up to `limit` rows after `after`. */
+const inputQueries = {
+  contact: (workspaceId: string, after: number, upTo: number, limit: number) =>
+    sql`select cc.seq, cc.contact_id, c.created_at as at, cc.email, cc.account_id, cc.traits,
+               cc.merged_into_id, a.traits as account_traits
+          from contact_changes cc
+          join contacts c on c.workspace_id = cc.workspace_id and c.id = cc.contact_id
+          left join accounts a on a.workspace_id = cc.workspace_id and a.id = cc.account_id
+         where cc.workspace_id = ${workspaceId} and cc.seq > ${after} and cc.seq <= ${upTo}
+         order by cc.seq limit ${limit}`,
+  activity: (workspaceId: string, after: number, upTo: number, limit: number) =>
+    sql`select seq, contact_id, occurred_at as at, activity_type from activities
+         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`,
+  touch: (workspaceId: string, after: number, upTo: number, limit: number) =>
+    sql`select seq, contact_id, occurred_at as at, rep_id, kind from touches
+         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`,
+  feedback: (workspaceId: string, after: number, upTo: number, limit: number) =>
+    sql`select seq, contact_id, occurred_at as at, rep_id, verdict, reason from feedback
+         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`,
+  deal: (workspaceId: string, after: number, upTo: number, limit: number) =>
+    sql`select seq, contact_id, occurred_at as at, kind, reason from deal_events
+         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`,
+  stage: (workspaceId: string, after: number, upTo: number, limit: number) =>
+    sql`select seq, contact_id, occurred_at as at, to_stage, cause, actor, reason from stage_transitions
+         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo}
+           and cause in ('import', 'person') and coalesce(external_id, '') not like 'engine:%'
+         order by seq limit ${limit}`,
+  tick: (workspaceId: string, after: number, upTo: number, limit: number) =>
+    sql`select seq, at from engine_ticks
+         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`,
+} as const;
+
+function toStep(kind: keyof typeof inputQueries, row: Row): EngineStep {
+  const seq = Number(row.seq);
+  const at = ms(row.at);
+  const contactId = String(row.contact_id);
+  switch (kind) {
+    case 'contact':
+      return {
+        kind,
+        seq,
+        at,
+        contactId,
+        email: (row.email as string | null) ?? null,
+        accountId: (row.account_id as string | null) ?? null,
+        traits: (row.traits ?? {}) as Traits,
+        ...(row.account_traits ? { accountTraits: row.account_traits as Traits } : {}),
+        mergedIntoId: (row.merged_into_id as string | null) ?? null,
+      };
+    case 'activity':
+      return { kind, seq, at, contactId, activityType: (row.activity_type as string | null) ?? null };
+    case 'touch':
+      return { kind, seq, at, contactId, repId: String(row.rep_id), touchKind: row.kind as never };
+    case 'feedback':
+      return {
+        kind,
+        seq,
+        at,
+        contactId,
+        repId: String(row.rep_id),
+        verdict: row.verdict as never,
+        reason: (row.reason as string | null) ?? null,
+      };
+    case 'deal':
+      return {
+        kind,
+        seq,
+        at,
+        contactId,
+        event: row.kind as never,
+        reason: (row.reason as string | null) ?? null,
+      };
+    case 'stage':
+      return {
+        kind,
+        seq,
+        at,
+        contactId,
+        to: String(row.to_stage),
+        cause: row.cause as 'import' | 'person',
+        actor: (row.actor as string | null) ?? null,
+        reason: (row.reason as string | null) ?? null,
+      };
+    case 'tick':
+      return { kind, seq, at };
+  }
+}
+
+export function createEngineRepository(db: Db) {
+  return {
+    /** Serialises the engine of one workspace across processes, until the transaction ends. */
+    async lockEngine(workspaceId: string): Promise<void> {
+      await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`engine:${workspaceId}`}))`);
+    },
+
+    /**
+     * The highest `seq` below which every fact of the workspace is committed. Writers take the
+     * workspace's ingest lock before they number rows, so taking it here waits out the writer in
+     * progress, and whatever seq was handed out by then belongs to committed rows or to other
+     * workspaces. Call it inside a transaction of its own.
+     */
+    async readHorizon(workspaceId: string): Promise<number> {
+      await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`ingest:${workspaceId}`}))`);
+      const [row] = await rows<{ last_value: string | number; is_called: boolean }>(
+        db,
+        sql`select last_value, is_called from fact_seq`,
+      );
+      if (row === undefined) return 0;
+      return row.is_called ? Number(row.last_value) : Number(row.last_value) - 1;
+    },
+
+    async findCursor(workspaceId: string): Promise<EngineCursor | undefined> {
+      const [row] = await rows<{ cursor: string | number; routing: RoutingState; agreement_version: number }>(
+        db,
+        sql`select cursor, routing, agreement_version from engine_states where workspace_id = ${workspaceId}`,
+      );
+      return row === undefined
+        ? undefined
+        : { cursor: Number(row.cursor), routing: row.routing, agreementVersion: row.agreement_version };
+    },
+
+    async saveCursor(workspaceId: string, cursor: EngineCursor, at: Date): Promise<void> {
+      await db.execute(
+        sql`insert into engine_states (workspace_id, cursor, routing, agreement_version, updated_at)
+            values (${workspaceId}, ${cursor.cursor}, ${json(cursor.routing)}::jsonb, ${cursor.agreementVersion}, ${at.toISOString()})
+            on conflict (workspace_id) do update set cursor = excluded.cursor, routing = excluded.routing,
+              agreement_version = excluded.agreement_version, updated_at = excluded.updated_at`,
+      );
+    },
+
+    /**
+     * The next facts after `after` (and up to `upTo`) in the engine's order, at most about
+     * `limit`: each table is read up to `limit` rows and the merge stops where the first full
+     * table stops, so no fact is skipped. Answers the steps and the seq they run to.
+     */
+    async readSteps(
+      workspaceId: string,
+      after: number,
+      upTo: number,
+      limit: number,
+    ): Promise<{ steps: EngineStep[]; through: number }> {
+      let through = upTo;
+      const steps: EngineStep[] = [];
+      for (const kind of Object.keys(inputQueries) as (keyof typeof inputQueries)[]) {
+        const found = await rows<Row>(db, inputQueries[kind](workspaceId, after, upTo, limit));
+        if (found.length === limit) through = Math.min(through, Number(found.at(-1)?.seq));
+        for (const row of found) steps.push(toStep(kind, row));
+      }
+      return { steps: steps.filter((step) => step.seq <= through).sort((a, b) => a.seq - b.seq), through };
+    },
+
+    async loadStates(workspaceId: string, contactIds: readonly string[]): Promise<ContactState[]> {
+      if (contactIds.length === 0) return [];
+      const found = await rows<{ state: ContactState }>(
+        db,
+        sql`select state from contact_states
+             where workspace_id = ${workspaceId} and contact_id in (select value::uuid from jsonb_array_elements_text(${json(contactIds)}::jsonb))`,
+      );
+      return found.map((row) => row.state);
+    },
+
+    async findDueContactIds(workspaceId: string, at: Date): Promise<string[]> {
+      const found = await rows<{ contact_id: string }>(
+        db,
+        sql`select contact_id from contact_states
+             where workspace_id = ${workspaceId} and next_due_at <= ${at.toISOString()}`,
+      );
+      return found.map((row) => row.contact_id);
+    },
+
+    /** Workspaces with a timer due by `at`, for the scheduler. */
+    async findWorkspacesWithDueTimers(at: Date): Promise<string[]> {
+      const found = await rows<{ workspace_id: string }>(
+        db,
+        sql`select distinct workspace_id from contact_states where next_due_at <= ${at.toISOString()}`,
+      );
+      return found.map((row) => row.workspace_id);
+    },
+
+    /** Workspaces whose facts the engine has not read yet. */
+    async findWorkspacesBehind(): Promise<string[]> {
+      const found = await rows<{ id: string }>(
+        db,
+        sql`select w.id from workspaces w
+             where exists (select 1 from agreement_versions v where v.workspace_id = w.id)
+               and coalesce((select cursor from engine_states e where e.workspace_id = w.id), 0)
+                   < (select last_value from fact_seq)`,
+      );
+      return found.map((row) => row.id);
+    },
+
+    async appendTick(workspaceId: string, at: Date): Promise<void> {
+      await db.execute(
+        sql`insert into engine_ticks (workspace_id, at) values (${workspaceId}, ${at.toISOString()})`,
+      );
+    },
+
+    async findAccountOwners(
+      workspaceId: string,
+      accountIds: readonly string[],
+    ): Promise<Map<string, string>> {
+      if (accountIds.length === 0) return new Map();
+      const found = await rows<{ account_id: string; rep_id: string }>(
+        db,
+        sql`select account_id, rep_id from account_owners
+             where workspace_id = ${workspaceId} and account_id in (select value::uuid from jsonb_array_elements_text(${json(accountIds)}::jsonb))`,
+      );
+      return new Map(found.map((row) => [row.account_id, row.rep_id]));
+    },
+
+    /** Writes what one batch (or a whole replay) derived. */
+    async write(workspaceId: string, write: EngineWrite): Promise<void> {
+      const version = write.agreementVersion;
+      if (write.states.length > 0) {
+        const stateRows = write.states.map(({ state, nextDueAt, agreementVersion }) => ({
+          contactId: state.contactId,
+          stage: state.position.stage,
+          stageSince: iso(state.position.since),
+          furthestStage: state.position.furthest,
+          detour: state.position.detour?.id ?? null,
+          ownerRepId: state.owner?.repId ?? null,
+          ownerTeamId: state.owner?.teamId ?? null,
+          nextDueAt: iso(nextDueAt),
+          state,
+          agreementVersion,
+          lastSeq: 0,
+          updatedAt: iso(state.now),
+          merged: state.mergedIntoId !== undefined,
+          fit: state.fit.score,
+          interest: state.interestScore,
+          quadrant: state.quadrant,
+          fitGrade: state.fit.grade,
+          explanation: {
+            fit: state.fit.contributions,
+            interest: state.interestContributions,
+            personas: state.fit.personas,
+          },
+        }));
+        await db.execute(
+          sql`insert into contact_states (workspace_id, contact_id, stage, stage_since, furthest_stage, detour,
+                owner_rep_id, owner_team_id, next_due_at, state, agreement_version, last_seq, updated_at)
+              select ${workspaceId}::uuid, x."contactId", x.stage, x."stageSince", x."furthestStage", x.detour,
+                     x."ownerRepId", x."ownerTeamId", x."nextDueAt", x.state, x."agreementVersion", x."lastSeq", x."updatedAt"
+                from jsonb_to_recordset(${json(stateRows)}::jsonb) as x("contactId" uuid, stage text,
+                     "stageSince" timestamptz, "furthestStage" text, detour text, "ownerRepId" text,
+                     "ownerTeamId" text, "nextDueAt" timestamptz, state jsonb, "agreementVersion" int,
+                     "lastSeq" bigint, "updatedAt" timestamptz)
+              on conflict (workspace_id, contact_id) do update set stage = excluded.stage,
+                stage_since = excluded.stage_since, furthest_stage = excluded.furthest_stage, detour = excluded.detour,
+                owner_rep_id = excluded.owner_rep_id, owner_team_id = excluded.owner_team_id,
+                next_due_at = excluded.next_due_at, state = excluded.state,
+                agreement_version = excluded.agreement_version, updated_at = excluded.updated_at`,
+        );
+        const scoreRows = stateRows.filter((row) => !row.merged);
+        if (scoreRows.length > 0) {
+          await db.execute(
+            sql`insert into scores (workspace_id, contact_id, fit, interest, quadrant, fit_grade, explanation,
+                  agreement_version, computed_at)
+                select ${workspaceId}::uuid, x."contactId", x.fit, x.interest, x.quadrant, x."fitGrade", x.explanation,
+                       x."agreementVersion", x."updatedAt"
+                  from jsonb_to_recordset(${json(scoreRows)}::jsonb) as x("contactId" uuid, fit float8, interest float8,
+                       quadrant text, "fitGrade" text, explanation jsonb, "agreementVersion" int, "updatedAt" timestamptz)
+                on conflict (workspace_id, contact_id) do update set fit = excluded.fit, interest = excluded.interest,
+                  quadrant = excluded.quadrant, fit_grade = excluded.fit_grade, explanation = excluded.explanation,
+                  agreement_version = excluded.agreement_version, computed_at = excluded.computed_at`,
+          );
+        }
+      }
+      if (write.transitions.length > 0) {
+        const transitionRows = write.transitions.map((move) => ({
+          contactId: move.contactId,
+          id: move.id,
+          fromStage: move.from,
+          toStage: move.to,
+          occurredAt: iso(move.at),
+          cause: move.cause,
+          actor: move.actor ?? null,
+          ruleId: move.ruleId ?? null,
+          reason: move.reason ?? null,
+        }));
+        await db.execute(
+          sql`insert into stage_transitions (workspace_id, contact_id, id, from_stage, to_stage, occurred_at,
+                recorded_at, cause, actor, rule_id, reason, agreement_version, external_id)
+              select ${workspaceId}::uuid, x."contactId", x.id, x."fromStage", x."toStage", x."occurredAt",
+                     x."occurredAt", x.cause, x.actor, x."ruleId", x.reason, ${version}, 'engine:' || x.id
+                from jsonb_to_recordset(${json(transitionRows)}::jsonb) as x("contactId" uuid, id uuid, "fromStage" text,
+                     "toStage" text, "occurredAt" timestamptz, cause text, actor text, "ruleId" text, reason text)`,
+        );
+      }
+      if (write.assignments.length > 0) {
+        await db.execute(
+          sql`insert into assignments (workspace_id, contact_id, id, rep_id, team_id, reason_kind, reason, assigned_at,
+                agreement_version)
+              select ${workspaceId}::uuid, x."contactId", x.id, x."repId", x."teamId", x."reasonKind", x.reason,
+                     to_timestamp(x.at / 1000.0), ${version}
+                from jsonb_to_recordset(${json(write.assignments)}::jsonb) as x("contactId" uuid, id uuid, "repId" text,
+                     "teamId" text, "reasonKind" text, reason text, at float8)`,
+        );
+      }
+      if (write.clocks.length > 0) {
+        const clockRows = write.clocks.map((clock) => ({
+          ...clock,
+          startedAt: iso(clock.startedAt),
+          deadlineAt: iso(clock.deadlineAt),
+          stoppedAt: iso(clock.stoppedAt),
+          breachedAt: iso(clock.breachedAt),
+          stopCause: clock.stopCause ?? null,
+        }));
+        await db.execute(
+          sql`insert into sla_clocks (workspace_id, contact_id, id, rep_id, team_id, quadrant, started_at, deadline_at,
+                business_hours, status, stopped_at, stop_cause, breached_at, agreement_version)
+              select ${workspaceId}::uuid, x."contactId", x.id, x."repId", x."teamId", x.quadrant, x."startedAt",
+                     x."deadlineAt", x."businessHours", x.status, x."stoppedAt", x."stopCause", x."breachedAt", ${version}
+                from jsonb_to_recordset(${json(clockRows)}::jsonb) as x("contactId" uuid, id uuid, "repId" text,
+                     "teamId" text, quadrant text, "startedAt" timestamptz, "deadlineAt" timestamptz,
+                     "businessHours" boolean, status text, "stoppedAt" timestamptz, "stopCause" text,
+                     "breachedAt" timestamptz)
+              on conflict (workspace_id, contact_id, id) do update set status = excluded.status,
+                stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, breached_at = excluded.breached_at`,
+        );
+      }
+      if (write.alerts.length > 0) {
+        await db.execute(
+          sql`insert into engine_alerts (workspace_id, contact_id, id, kind, at, detail)
+              select ${workspaceId}::uuid, x."contactId", x.id, x.kind, to_timestamp(x.at / 1000.0), x.detail
+                from jsonb_to_recordset(${json(write.alerts)}::jsonb) as x("contactId" uuid, id uuid, kind text,
+                     at float8, detail jsonb)`,
+        );
+      }
+      if (write.accountOwners.length > 0) {
+        await db.execute(
+          sql`insert into account_owners (workspace_id, account_id, rep_id)
+              select ${workspaceId}::uuid, x."accountId", x."repId"
+                from jsonb_to_recordset(${json(write.accountOwners)}::jsonb) as x("accountId" uuid, "repId" text)
+              on conflict (workspace_id, account_id) do update set rep_id = excluded.rep_id`,
+        );
+      }
+    },
+
+    /**
+     * Erases everything the engine derived for the workspace, in the caller's transaction, so a
+     * replay can write it again. The engine's own transitions (external id `engine:<id>`) are the
+     * only facts it erases; imported and manual ones stay.
+     */
+    async eraseDerived(workspaceId: string): Promise<void> {
+      await db.execute(sql`set local smarketing.allow_erase = 'on'`);
+      await db.execute(
+        sql`delete from stage_transitions where workspace_id = ${workspaceId} and external_id like 'engine:%'`,
+      );
+      await db.execute(sql`set local smarketing.allow_erase = 'off'`);
+      for (const table of [
+        'contact_states',
+        'scores',
+        'assignments',
+        'sla_clocks',
+        'engine_alerts',
+        'account_owners',
+      ]) {
+        await db.execute(sql`delete from ${sql.identifier(table)} where workspace_id = ${workspaceId}`);
+      }
+      await db.execute(sql`delete from engine_states where workspace_id = ${workspaceId}`);
+    },
+  };
+}
