@@ -13,12 +13,22 @@ describe('hasPermission', () => {
     ['ingest', 'agreement:read', false],
     ['ingest', 'workspace:read', false],
     ['marketing', 'events:ingest', false],
+    ['manager', 'webhook:manage', true],
+    ['marketing', 'webhook:manage', false],
+    ['sales', 'webhook:manage', false],
+    ['viewer', 'webhook:manage', false],
+    ['ingest', 'webhook:manage', false],
   ])('%s may %s: %s', (role, permission, expected) => {
     expect(hasPermission(role, permission)).toBe(expected);
   });
 
   test('gives admins every permission', () => {
-    for (const permission of ['workspace:read', 'agreement:apply', 'api-key:manage'] as const) {
+    for (const permission of [
+      'workspace:read',
+      'agreement:apply',
+      'api-key:manage',
+      'webhook:manage',
+    ] as const) {
       expect(hasPermission('admin', permission)).toBe(true);
     }
   });

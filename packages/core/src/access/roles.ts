@@ -14,6 +14,7 @@ export const permissions = [
   'facts:write',
   'contacts:read',
   'metrics:read',
+  'webhook:manage',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -32,6 +33,8 @@ const grants: Record<Permission, readonly Role[]> = {
   'contacts:read': readers,
   // Operational counters (Prometheus): admins, and managers who watch the system.
   'metrics:read': ['admin', 'manager'],
+  // Where hot-lead and SLA alerts go (webhooks, Slack): RevOps (admin) and sales managers.
+  'webhook:manage': ['admin', 'manager'],
 };
 
 export function isRole(value: string): value is Role {
