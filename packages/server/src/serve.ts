@@ -2,7 +2,9 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { Config } from './config/config.ts';
 import { createApp } from './http/app.ts';
+import { startEngineWorker } from './jobs/engine-worker.ts';
 import type { Logger } from './log.ts';
+import { startNotifier } from './notify/start-notifier.ts';
 import { openRuntime } from './runtime.ts';
 import { loadDemo } from './use-cases/demo/load-demo.ts';
 import { bootstrapWorkspace } from './use-cases/workspaces/bootstrap-workspace.ts';
@@ -33,7 +35,11 @@ export async function startServer(
     }
   }
 
-  const http = createApp(deps, { version, maxBodyBytes: config.maxBodyBytes });
+  const http = createApp(deps, {
+    version,
+    maxBodyBytes: config.maxBodyBytes,
+    webhookAllowPrivate: config.webhookAllowPrivate,
+  });
   const server = serve({ fetch: http.app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {
     server.once('listening', resolve);
@@ -42,6 +48,11 @@ export async function startServer(
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   log.info({ url, database: deps.database.kind, version }, 'listening');
+  const notifier = startNotifier({ allowPrivateUrls: config.webhookAllowPrivate }, { ...deps, fetch });
+  const engine = startEngineWorker(
+    { pollMs: config.enginePollMs, tickMs: config.schedulerTickMs, onNotifications: () => notifier.wake?.() },
+    deps,
+  );
 
   let stopping: Promise<void> | undefined;
   return {
@@ -50,11 +61,15 @@ export async function startServer(
       stopping ??= (async () => {
         log.info({ reason }, 'shutting down: finishing in-flight requests');
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const engineStopped = engine.stop();
+        const notifierStopped = notifier.stop();
         const drained = await http.drain(config.shutdownTimeoutMs);
         if (!drained.drained)
           log.warn({ inFlight: drained.inFlight }, 'shutdown timeout: closing with requests in flight');
         if ('closeAllConnections' in server) server.closeAllConnections();
         await closed;
+        await engineStopped;
+        await notifierStopped;
         await deps.ingest.close();
         await deps.database.close();
         log.info('stopped');

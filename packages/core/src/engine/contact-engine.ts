@@ -7,7 +7,7 @@ import {
 import type { FeedbackKind } from '../agreement/condition.ts';
 import { sha256Hex } from '../import/hash.ts';
 import type { DealEventKind, Traits } from '../ingest/records.ts';
-import { escalationSteps, slaDeadline } from './calendar/index.ts';
+import { escalationSteps, localDay, slaDeadline } from './calendar/index.ts';
 import { type RoutingState, routeLead } from './routing/index.ts';
 import {
   type ConditionContext,
@@ -397,7 +397,7 @@ function fireTimer(world: EngineWorld, state: ContactState, due: number, effects
     pushClock(state, effects);
     notify(state, effects, 'sla-at-risk', due, {
       ...clockPayload(world, state, clock),
-      remainingMinutes: Math.round((clock.deadlineAt - due) / 60_000),
+      minutesLeft: Math.round((clock.deadlineAt - due) / 60_000),
     });
     return;
   }
@@ -406,8 +406,9 @@ function fireTimer(world: EngineWorld, state: ContactState, due: number, effects
     clock.breachedAt = clock.deadlineAt;
     clock.atRiskSent = true;
     pushClock(state, effects);
-    alert(state, effects, 'sla-breached', clock.deadlineAt, clockPayload(world, state, clock));
-    notify(state, effects, 'sla-breached', clock.deadlineAt, clockPayload(world, state, clock));
+    const detail = { ...clockPayload(world, state, clock), minutesLate: 0 };
+    alert(state, effects, 'sla-breached', clock.deadlineAt, detail);
+    notify(state, effects, 'sla-breached', clock.deadlineAt, detail);
     return;
   }
   if (clock?.status === 'breached') {
@@ -417,15 +418,22 @@ function fireTimer(world: EngineWorld, state: ContactState, due: number, effects
       pushClock(state, effects);
       const at = step.at.getTime();
       const team = agreement.teams.find((candidate) => candidate.id === clock.teamId);
-      const detail = {
+      const manager =
+        team?.manager === undefined ? null : { id: team.manager.email, name: team.manager.name };
+      const detail: Record<string, unknown> = {
         ...clockPayload(world, state, clock),
+        minutesLate: Math.round((at - clock.deadlineAt) / 60_000),
         action: step.action,
         step: step.step,
-        manager: team?.manager,
+        manager,
       };
+      if (step.action === 'reassign') {
+        reassign(world, state, at, effects);
+        const newRep = state.owner?.repId;
+        detail.newRep = newRep === undefined || newRep === null ? null : repPayload(world, newRep);
+      }
       alert(state, effects, 'sla-escalated', at, detail);
       notify(state, effects, 'sla-escalated', at, detail);
-      if (step.action === 'reassign') reassign(world, state, at, effects);
       return;
     }
   }
@@ -494,8 +502,11 @@ function applyFeedback(
     notify(state, effects, 'lead-recycled', input.at, {
       ...contactPayload(state),
       rep: repPayload(world, input.repId),
-      reason: { id: reason ?? null, label: reasonLabel ?? null },
-      returnsAt: result.position.detour?.returnAt === undefined ? null : iso(result.position.detour.returnAt),
+      reason: { id: reason ?? '', label: reasonLabel ?? reason ?? 'No reason given' },
+      returnsOn:
+        result.position.detour?.returnAt === undefined
+          ? null
+          : localDay(new Date(result.position.detour.returnAt), agreement.timezone),
       returnsTo: detour.returnsTo,
     });
   }
@@ -658,13 +669,14 @@ function maybeHandOver(world: EngineWorld, state: ContactState, effects: EngineE
   notify(state, effects, state.quadrant === 'hot' ? 'hot-lead-routed' : 'lead-routed', at, {
     ...contactPayload(state),
     rep: assignment.repId === null ? null : repPayload(world, assignment.repId),
-    team: assignment.teamId,
+    team: teamPayload(world, assignment.teamId),
     quadrant: state.quadrant,
     fit: { score: state.fit.score, grade: state.fit.grade, explanation: state.fit.contributions },
     interest: { score: round(state.interestScore), explanation: state.interestContributions },
     stage: state.position.stage,
-    routing: assignment.reason,
-    deadline: clock === undefined ? null : iso(clock.deadlineAt),
+    reason: assignment.reason,
+    slaDeadline: clock === undefined ? null : iso(clock.deadlineAt),
+    timeZone: timeZoneOf(world, assignment.teamId),
   });
 }
 
@@ -882,12 +894,23 @@ function clockPayload(world: EngineWorld, state: ContactState, clock: SlaClock) 
   return {
     ...contactPayload(state),
     rep: clock.repId === null ? null : repPayload(world, clock.repId),
-    team: clock.teamId,
+    team: teamPayload(world, clock.teamId),
     quadrant: clock.quadrant,
     startedAt: iso(clock.startedAt),
     deadline: iso(clock.deadlineAt),
     businessHours: clock.businessHours,
+    timeZone: timeZoneOf(world, clock.teamId),
   };
+}
+
+function teamPayload(world: EngineWorld, teamId: string | null) {
+  const team = world.agreement.teams.find((candidate) => candidate.id === teamId);
+  return team === undefined ? null : { id: team.id, name: team.label };
+}
+
+/** The zone readable times are written in: the team's, else the agreement's. */
+function timeZoneOf(world: EngineWorld, teamId: string | null): string {
+  return world.agreement.teams.find((team) => team.id === teamId)?.timezone ?? world.agreement.timezone;
 }
 
 function nextId(state: ContactState): string {

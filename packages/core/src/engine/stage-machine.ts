@@ -123,10 +123,10 @@ export function enterStage(
 }
 
 /**
- * A move asked for by a person (or an import): to a stage the current one may move to (directly
- * or by skipping ahead), or back to an earlier stage of the funnel (a correction, always allowed
- * with a reason), or onto a detour that may be taken from here. Anything else is refused with
- * the moves that are allowed.
+ * A move asked for by a person (or an import): to a stage the current one lists in its `moves`,
+ * back to an earlier stage of the funnel (a correction, allowed with a reason), or onto a detour
+ * that may be taken from here (with a reason from its list when it needs one). Anything else is
+ * refused with the moves that are allowed. (Rules may skip ahead; people move one step.)
  */
 export function planManualMove(
   agreement: Agreement,
@@ -140,7 +140,8 @@ export function planManualMove(
   if (stage === undefined) {
     return refuse('UNKNOWN_STAGE', `"${to}" is neither a stage nor a detour of the agreement`);
   }
-  const forward = reachableStages(agreement, position.stage).some((candidate) => candidate.id === to);
+  const forward =
+    position.detour === undefined && (findStage(agreement, position.stage)?.moves ?? []).includes(to);
   const back =
     position.detour === undefined && stageRank(agreement, to) < stageRank(agreement, position.stage);
   const returning =
@@ -148,7 +149,7 @@ export function planManualMove(
   if (!forward && !back && !returning) {
     return refuse(
       'ILLEGAL_MOVE',
-      `a contact in ${position.stage} cannot move to ${to}; allowed: ${allowedMoves(agreement, position).join(', ') || 'none'}`,
+      `a contact in ${position.stage} cannot move to ${to}; allowed: ${allowedMoves(agreement, position).join(', ') || 'none'} (or back to an earlier stage, with a reason)`,
     );
   }
   if (back && options.reason === undefined) {
@@ -252,7 +253,9 @@ export function allowedMoves(agreement: Agreement, position: FunnelPosition): st
     const back = findDetour(agreement, position.detour.id)?.returnsTo;
     return back ? [back] : [];
   }
-  const forward = reachableStages(agreement, position.stage).map((stage) => stage.id);
+  const forward = (findStage(agreement, position.stage)?.moves ?? []).filter(
+    (id) => findStage(agreement, id) !== undefined,
+  );
   const detours = agreement.detours
     .filter((detour) => detour.from.includes(position.stage))
     .map((detour) => detour.id);

@@ -20,6 +20,7 @@ import { listWorkspaces } from '../use-cases/workspaces/list-workspaces.ts';
 import { resolveWorkspace } from '../use-cases/workspaces/resolve-workspace.ts';
 import { version } from '../version.ts';
 import { registerImportCommand } from './commands/import.ts';
+import { registerReplayCommand } from './commands/replay.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
 import { createOutput, exitCodes, type Output, reportFailure } from './output.ts';
 import { withRuntime } from './with-runtime.ts';
@@ -355,6 +356,7 @@ function buildProgram(): Command {
 
   registerImportCommand(program);
   registerSimulateCommand(program, { outputFor, withRuntime });
+  registerReplayCommand(program, { outputFor, withRuntime });
 
   return program;
 }

@@ -78,6 +78,24 @@ const configVariables = {
     description: 'Connections in the PostgreSQL pool (ignored for PGlite).',
     example: '20',
   },
+  SMARKETING_WEBHOOK_ALLOW_PRIVATE: {
+    schema: z.enum(['true', 'false', '1', '0', 'yes', 'no']).default('false'),
+    description:
+      'Allow webhook URLs that point at loopback, private or link-local addresses (a receiver on the same machine or network). Off by default, so an API key cannot make the server call internal services.',
+    example: 'true',
+  },
+  SMARKETING_ENGINE_POLL_MS: {
+    schema: positiveInt.max(60_000).default(100),
+    description:
+      'How often the engine looks for stored facts it has not processed (scores, stages, routing, SLA clocks follow each fact within about this long).',
+    example: '250',
+  },
+  SMARKETING_SCHEDULER_TICK_MS: {
+    schema: positiveInt.max(3_600_000).default(15_000),
+    description:
+      'How often the scheduler checks for due timers (SLA deadlines and warnings, escalations, returns from a detour, quadrant changes by decay); a timer fires at most this late.',
+    example: '60000',
+  },
 } as const;
 
 type Variables = typeof configVariables;
@@ -96,6 +114,9 @@ export type Config = {
   maxBodyBytes: number;
   shutdownTimeoutMs: number;
   dbPoolSize: number;
+  webhookAllowPrivate: boolean;
+  enginePollMs: number;
+  schedulerTickMs: number;
 };
 
 export type ConfigProblem = { variable: VariableName; message: string };
@@ -145,6 +166,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     maxBodyBytes: values.SMARKETING_MAX_BODY_BYTES as number,
     shutdownTimeoutMs: values.SMARKETING_SHUTDOWN_TIMEOUT_MS as number,
     dbPoolSize: values.SMARKETING_DB_POOL_SIZE as number,
+    webhookAllowPrivate: ['true', '1', 'yes'].includes(values.SMARKETING_WEBHOOK_ALLOW_PRIVATE as string),
+    enginePollMs: values.SMARKETING_ENGINE_POLL_MS as number,
+    schedulerTickMs: values.SMARKETING_SCHEDULER_TICK_MS as number,
   };
 }
 

@@ -64,10 +64,7 @@ const at = () => timestamp({ withTimezone: true });
  * the order of commit: the engine processes facts in that order, live and in replay alike.
  */
 export const factSeq = pgSequence('fact_seq', { startWith: 1, cache: 1 });
-const seqColumn = () =>
-  bigint({ mode: 'number' })
-    .notNull()
-    .default(sql`nextval('fact_seq')`);
+const seqColumn = () => bigint({ mode: 'number' }).notNull().default(sql`nextval('fact_seq')`);
 
 /** `column in ('a', 'b')` for a closed list of constants (never user input). */
 function oneOf(column: AnyPgColumn, values: readonly string[]): SQL {

@@ -14,11 +14,13 @@ import { handleError } from './error-handler.ts';
 import { agreementRoutes } from './routes/agreements.routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.routes.ts';
 import { contactRoutes } from './routes/contacts.routes.ts';
+import { engineRoutes } from './routes/engine.routes.ts';
 import { factRoutes } from './routes/facts.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { ingestRoutes } from './routes/ingest.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
 import { segmentRoutes } from './routes/segment.routes.ts';
+import { webhookRoutes } from './routes/webhooks.routes.ts';
 import { workspaceRoutes } from './routes/workspace.routes.ts';
 
 export type AppOptions = {
@@ -26,6 +28,8 @@ export type AppOptions = {
   maxBodyBytes: number;
   /** Folder of the built dashboard; served at / when it exists. */
   webDistDir?: string;
+  /** SMARKETING_WEBHOOK_ALLOW_PRIVATE: webhooks may point at loopback and private addresses. */
+  webhookAllowPrivate?: boolean;
 };
 
 export type HttpApp = {
@@ -113,6 +117,8 @@ export function createApp(deps: Deps, options: AppOptions): HttpApp {
   app.route('/', apiKeyRoutes(deps));
   app.route('/', factRoutes(deps));
   app.route('/', contactRoutes(deps));
+  app.route('/', engineRoutes(deps));
+  app.route('/', webhookRoutes(deps, { allowPrivateUrls: options.webhookAllowPrivate ?? false }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'writeKey', {
     type: 'http',

@@ -31,7 +31,7 @@ const iso = (at: number | undefined | null) =>
 export type EngineCursor = { cursor: number; routing: RoutingState; agreementVersion: number };
 
 /** A contact's derived state as stored, with the columns reports and queues read. */
-export type StoredContactState = {
+type StoredContactState = {
   state: ContactState;
   nextDueAt: number | undefined;
   agreementVersion: number;
@@ -217,6 +217,101 @@ export function createEngineRepository(db: Db) {
       return found.map((row) => row.contact_id);
     },
 
+    async findState(
+      workspaceId: string,
+      contactId: string,
+    ): Promise<{ state: ContactState; agreementVersion: number } | undefined> {
+      const [row] = await rows<{ state: ContactState; agreement_version: number }>(
+        db,
+        sql`select state, agreement_version from contact_states
+             where workspace_id = ${workspaceId} and contact_id = ${contactId}`,
+      );
+      return row === undefined ? undefined : { state: row.state, agreementVersion: row.agreement_version };
+    },
+
+    /** The engine states of an account's contacts (at most `limit`), for the account's roll-up. */
+    async loadAccountStates(workspaceId: string, accountId: string, limit: number): Promise<ContactState[]> {
+      const found = await rows<{ state: ContactState }>(
+        db,
+        sql`select s.state from contact_states s
+              join contacts c on c.workspace_id = s.workspace_id and c.id = s.contact_id
+             where s.workspace_id = ${workspaceId} and c.account_id = ${accountId} and c.merged_into_id is null
+             order by s.contact_id limit ${limit}`,
+      );
+      return found.map((row) => row.state);
+    },
+
+    /** A contact's assignments, SLA clocks and alerts, oldest first. */
+    async listContactHistory(workspaceId: string, contactIds: readonly string[]) {
+      const ids = json(contactIds);
+      const assignments = await rows<Row>(
+        db,
+        sql`select id, rep_id, team_id, reason_kind, reason, assigned_at from assignments
+             where workspace_id = ${workspaceId} and contact_id in (select value::uuid from jsonb_array_elements_text(${ids}::jsonb))
+             order by assigned_at, id`,
+      );
+      const clocks = await rows<Row>(
+        db,
+        sql`select id, rep_id, team_id, quadrant, started_at, deadline_at, business_hours, status, stopped_at,
+                   stop_cause, breached_at from sla_clocks
+             where workspace_id = ${workspaceId} and contact_id in (select value::uuid from jsonb_array_elements_text(${ids}::jsonb))
+             order by started_at, id`,
+      );
+      const alerts = await rows<Row>(
+        db,
+        sql`select id, kind, at, detail from engine_alerts
+             where workspace_id = ${workspaceId} and contact_id in (select value::uuid from jsonb_array_elements_text(${ids}::jsonb))
+             order by at, id`,
+      );
+      return { assignments, clocks, alerts };
+    },
+
+    /** The workspace's alerts, newest first, optionally of some kinds and since an instant. */
+    async listAlerts(workspaceId: string, options: { since?: Date; kinds?: string[]; limit: number }) {
+      return rows<Row>(
+        db,
+        sql`select contact_id, id, kind, at, detail from engine_alerts
+             where workspace_id = ${workspaceId}
+               and (${options.since?.toISOString() ?? null}::timestamptz is null or at >= ${options.since?.toISOString() ?? null}::timestamptz)
+               and (${options.kinds === undefined ? null : json(options.kinds)}::jsonb is null
+                    or kind in (select jsonb_array_elements_text(${options.kinds === undefined ? null : json(options.kinds)}::jsonb)))
+             order by at desc, id limit ${options.limit}`,
+      );
+    },
+
+    /** How far behind the engine is: facts stored but not processed yet. */
+    async describeProgress(workspaceId: string) {
+      const [row] = await rows<{
+        cursor: string | number | null;
+        updated_at: Date | string | null;
+        contacts: string | number;
+      }>(
+        db,
+        sql`select (select cursor from engine_states where workspace_id = ${workspaceId}) as cursor,
+                   (select updated_at from engine_states where workspace_id = ${workspaceId}) as updated_at,
+                   (select count(*) from contact_states where workspace_id = ${workspaceId}) as contacts`,
+      );
+      return {
+        cursor: row?.cursor === null || row?.cursor === undefined ? 0 : Number(row.cursor),
+        updatedAt: row?.updated_at ? new Date(row.updated_at) : null,
+        contacts: Number(row?.contacts ?? 0),
+      };
+    },
+
+    /** Facts of the workspace after `cursor`: what the engine still has to process. */
+    async countPending(workspaceId: string, cursor: number): Promise<number> {
+      const [row] = await rows<{ pending: string | number }>(
+        db,
+        sql`select (select count(*) from contact_changes where workspace_id = ${workspaceId} and seq > ${cursor})
+                 + (select count(*) from activities where workspace_id = ${workspaceId} and seq > ${cursor})
+                 + (select count(*) from touches where workspace_id = ${workspaceId} and seq > ${cursor})
+                 + (select count(*) from feedback where workspace_id = ${workspaceId} and seq > ${cursor})
+                 + (select count(*) from deal_events where workspace_id = ${workspaceId} and seq > ${cursor})
+                 + (select count(*) from engine_ticks where workspace_id = ${workspaceId} and seq > ${cursor}) as pending`,
+      );
+      return Number(row?.pending ?? 0);
+    },
+
     /** Workspaces with a timer due by `at`, for the scheduler. */
     async findWorkspacesWithDueTimers(at: Date): Promise<string[]> {
       const found = await rows<{ workspace_id: string }>(
@@ -328,9 +423,10 @@ export function createEngineRepository(db: Db) {
           reason: move.reason ?? null,
         }));
         await db.execute(
-          sql`insert into stage_transitions (workspace_id, contact_id, id, from_stage, to_stage, occurred_at,
+          // seq 0: the engine's own rows are outputs, not facts for it to read again.
+          sql`insert into stage_transitions (workspace_id, contact_id, id, seq, from_stage, to_stage, occurred_at,
                 recorded_at, cause, actor, rule_id, reason, agreement_version, external_id)
-              select ${workspaceId}::uuid, x."contactId", x.id, x."fromStage", x."toStage", x."occurredAt",
+              select ${workspaceId}::uuid, x."contactId", x.id, 0, x."fromStage", x."toStage", x."occurredAt",
                      x."occurredAt", x.cause, x.actor, x."ruleId", x.reason, ${version}, 'engine:' || x.id
                 from jsonb_to_recordset(${json(transitionRows)}::jsonb) as x("contactId" uuid, id uuid, "fromStage" text,
                      "toStage" text, "occurredAt" timestamptz, cause text, actor text, "ruleId" text, reason text)`,

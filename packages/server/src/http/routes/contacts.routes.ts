@@ -93,6 +93,71 @@ const transitionSchema = z
   })
   .openapi('Transition');
 
+const contributionSchema = z
+  .object({ id: z.string(), label: z.string(), points: z.number(), detail: z.string().optional() })
+  .openapi('ScoreContribution');
+
+const leadSchema = z
+  .object({
+    stage: z.string(),
+    stageSince: time.nullable(),
+    furthestStage: z.string(),
+    detour: z
+      .object({ id: z.string(), from: z.string(), reason: z.string().nullable(), returnsAt: time.nullable() })
+      .nullable(),
+    owner: z.object({ repId: z.string().nullable(), teamId: z.string().nullable(), since: time }).nullable(),
+    scoredAt: time.openapi({ description: 'Scores are as of this instant: interest decays between facts.' }),
+    quadrant: z.string(),
+    fit: z.object({
+      score: z.number(),
+      grade: z.string(),
+      personas: z.array(z.string()),
+      explanation: z
+        .array(contributionSchema)
+        .openapi({ description: 'What makes up the score, largest first.' }),
+    }),
+    interest: z.object({ score: z.number(), explanation: z.array(contributionSchema) }),
+    clock: z
+      .object({
+        id: z.string(),
+        repId: z.string().nullable(),
+        status: z.enum(['open', 'worked', 'breached', 'cancelled']),
+        startedAt: time,
+        deadlineAt: time,
+        businessHours: z.boolean(),
+        stoppedAt: time.nullable(),
+        stopCause: z.string().nullable(),
+        breachedAt: time.nullable(),
+      })
+      .nullable(),
+    assignments: z.array(
+      z.object({
+        id: z.string(),
+        repId: z.string().nullable(),
+        teamId: z.string().nullable(),
+        reasonKind: z.string(),
+        reason: z.string(),
+        at: time,
+      }),
+    ),
+    alerts: z.array(z.object({ id: z.string(), kind: z.string(), at: time, detail: z.unknown() })),
+    account: z
+      .object({
+        fit: z.number(),
+        fitGrade: z.string(),
+        interest: z.number(),
+        quadrant: z.string(),
+        contacts: z.number().int(),
+        explanation: z.array(contributionSchema),
+      })
+      .nullable()
+      .openapi({
+        description: "The account's scores rolled up from its contacts: best fit, summed interest.",
+      }),
+    agreementVersion: z.number().int(),
+  })
+  .openapi('LeadStatus');
+
 const contactViewSchema = z
   .object({
     id: z.string(),
@@ -119,6 +184,7 @@ const contactViewSchema = z
     feedback: z.array(feedbackSchema),
     transitions: z.array(transitionSchema),
     activities: z.object({ count: z.number().int(), lastAt: time.nullable() }),
+    lead: leadSchema.nullable(),
   })
   .openapi('ContactView');
 
@@ -126,7 +192,8 @@ const getContactRoute = createRoute({
   method: 'get',
   path: '/api/v1/contacts/{id}',
   tags: ['contacts'],
-  summary: "One contact with its touches, deals, feedback and stage history (the rep's view).",
+  summary:
+    "One contact with its touches, deals, feedback, stage history and where the engine has it: stage, owner, fit and interest with their explanation, SLA clock (the rep's view).",
   description: 'The id of a merged contact answers the contact it was merged into.',
   security: bearerSecurity,
   middleware: [requirePermission('contacts:read')] as const,
@@ -145,7 +212,7 @@ const getContactRoute = createRoute({
   },
 });
 
-export function contactRoutes(deps: Pick<Deps, 'database'>) {
+export function contactRoutes(deps: Pick<Deps, 'database' | 'clock'>) {
   return new OpenAPIHono<AppEnv>().openapi(getContactRoute, async (c) => {
     const { id } = c.req.valid('param');
     const view = await getContact({ workspaceId: getPrincipal(c).workspaceId, contactId: id }, deps);
@@ -194,5 +261,30 @@ function serializeContact(view: ContactView) {
       count: view.activities.count,
       lastAt: view.activities.lastAt ? iso(view.activities.lastAt) : null,
     },
+    lead: view.lead === null ? null : serializeLead(view.lead),
+  };
+}
+
+function serializeLead(lead: NonNullable<ContactView['lead']>) {
+  const optional = (value: Date | null) => (value === null ? null : iso(value));
+  return {
+    ...lead,
+    stageSince: optional(lead.stageSince),
+    detour: lead.detour === null ? null : { ...lead.detour, returnsAt: optional(lead.detour.returnsAt) },
+    owner: lead.owner === null ? null : { ...lead.owner, since: iso(lead.owner.since) },
+    scoredAt: iso(lead.scoredAt),
+    clock:
+      lead.clock === null
+        ? null
+        : {
+            ...lead.clock,
+            status: lead.clock.status as 'open' | 'worked' | 'breached' | 'cancelled',
+            startedAt: iso(lead.clock.startedAt),
+            deadlineAt: iso(lead.clock.deadlineAt),
+            stoppedAt: optional(lead.clock.stoppedAt),
+            breachedAt: optional(lead.clock.breachedAt),
+          },
+    assignments: lead.assignments.map((assignment) => ({ ...assignment, at: iso(assignment.at) })),
+    alerts: lead.alerts.map((alert) => ({ ...alert, at: iso(alert.at) })),
   };
 }

@@ -7,6 +7,7 @@ import type { FeedbackRow } from '../../repositories/feedback.repository.ts';
 import { createRepositories } from '../../repositories/index.ts';
 import type { TouchRow } from '../../repositories/touch.repository.ts';
 import type { TransitionRow } from '../../repositories/transition.repository.ts';
+import { findLeadStatus, type LeadStatus } from '../engine/get-lead-status.ts';
 
 export type ContactView = {
   id: string;
@@ -31,6 +32,8 @@ export type ContactView = {
   feedback: FeedbackRow[];
   transitions: TransitionRow[];
   activities: { count: number; lastAt: Date | null };
+  /** Where the engine has the lead: stage, owner, scores and why, SLA clock; null before it has seen it. */
+  lead: LeadStatus | null;
 };
 
 /**
@@ -40,7 +43,7 @@ export type ContactView = {
  */
 export async function getContact(
   options: { workspaceId: string; contactId: string },
-  deps: Pick<Deps, 'database'>,
+  deps: Pick<Deps, 'database' | 'clock'>,
 ): Promise<ContactView> {
   return deps.database.db.transaction(async (tx) => {
     const repos = createRepositories(tx);
@@ -78,6 +81,13 @@ export async function getContact(
       feedback: await perMember((id) => repos.feedback.listForContact(options.workspaceId, id)),
       transitions: await perMember((id) => repos.transitions.listForContact(options.workspaceId, id)),
       activities: await repos.contactWrites.summarizeActivities(options.workspaceId, members),
+      lead:
+        (await findLeadStatus(repos, {
+          workspaceId: options.workspaceId,
+          contactId: contact.id,
+          memberIds: members,
+          now: deps.clock(),
+        })) ?? null,
     };
   });
 }
