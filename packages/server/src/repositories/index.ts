@@ -5,10 +5,14 @@ import { createApiKeyRepository } from './api-key.repository.ts';
 import { createContactRepository } from './contact.repository.ts';
 import { createContactWriteRepository } from './contact-write.repository.ts';
 import { createDealRepository } from './deal.repository.ts';
+import { createEngineRepository } from './engine.repository.ts';
 import { createFeedbackRepository } from './feedback.repository.ts';
+import { createImportStagingRepository } from './import-staging.repository.ts';
 import { createIngestRepository } from './ingest.repository.ts';
+import { createNotificationRepository } from './notification.repository.ts';
 import { createTouchRepository } from './touch.repository.ts';
 import { createTransitionRepository } from './transition.repository.ts';
+import { createWebhookRepository } from './webhook.repository.ts';
 import { createWorkspaceRepository } from './workspace.repository.ts';
 
 /** Every repository over one database (or one transaction: pass `tx` as `db`). */
@@ -25,6 +29,10 @@ export function createRepositories(db: Db) {
     ingest: createIngestRepository(db),
     contactWrites: createContactWriteRepository(db),
     deals: createDealRepository(db),
+    engine: createEngineRepository(db),
+    webhooks: createWebhookRepository(db),
+    notifications: createNotificationRepository(db),
+    importStaging: createImportStagingRepository(db),
   };
 }
 

@@ -1,7 +1,13 @@
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { ContactRecord, DealEventRecord, SegmentMessage, TouchRecord } from '@smarketing/core';
+import type {
+  ContactRecord,
+  DealEventRecord,
+  RecordOutcome,
+  SegmentMessage,
+  TouchRecord,
+} from '@smarketing/core';
 import {
   type ColumnMap,
   createRowMapper,
@@ -30,10 +36,15 @@ import {
 import { type CsvWriter, createLazyCsvWriter } from '../../ingest/csv/write-csv.ts';
 import { createIngestWriter } from '../../ingest/ingest-writer.ts';
 import { createRepositories } from '../../repositories/index.ts';
+import { loadAgreement } from '../facts/fact-checks.ts';
 import { recordDealEvents } from '../facts/record-deal-events.ts';
 import { recordTouches } from '../facts/record-touches.ts';
-import { upsertContacts } from '../facts/upsert-contacts.ts';
+import { type UpsertContactsOutcome, upsertContacts } from '../facts/upsert-contacts.ts';
 import { ingestMessages } from '../ingest/ingest-messages.ts';
+import { lookUpChunkIdentities } from './chunk-identities.ts';
+import { storeImportedContacts } from './store-contacts.ts';
+import { storeImportedDealEvents } from './store-deal-events.ts';
+import { storeImportedTouches } from './store-touches.ts';
 
 export type ImportCsvOptions = {
   workspaceId: string;
@@ -53,7 +64,7 @@ export type ImportCsvOptions = {
    * `null`: nowhere.
    */
   rejectsFile?: string | null | undefined;
-  /** Rows per write; the write use cases get one call per kind of record per batch. */
+  /** Rows per chunk of the write pass: one transaction, a few set-based statements per kind of record. */
   batchSize?: number | undefined;
   onProgress?: ((progress: ImportProgress) => void) | undefined;
 };
@@ -104,18 +115,25 @@ export type ImportCsvResult = {
 
 type ImportDeps = Pick<Deps, 'database' | 'clock' | 'ingest' | 'log'>;
 
-const defaultBatchSize = 500;
+const defaultBatchSize = 10_000;
 const analyzeAfterRows = 1_000;
 const shownErrors = 20;
 const progressEvery = 1_000;
+/**
+ * The check pass keeps the records of up to this many rows for the write pass, which then needs
+ * neither to read nor to map the file again; a longer file is read and mapped twice, so memory
+ * stays bounded.
+ */
+const keptRowsLimit = process.env.IMP_NOKEEP ? -1 : 250_000;
 
 /**
  * Imports a CSV export in two passes. The check pass maps every row: a file that cannot be
  * trusted (wrong field counts, unclosed quotes, bytes that are not text, an unknown layout, a
  * missing column, dates whose day/month order cannot be told) stops the import before anything
  * is written, with every problem located by row; rows with an ordinary problem (no contact
- * named, a bad date…) are skipped and written to the rejects file. The write pass maps the rows
- * again and stores them in batches through the fact use cases, whose idempotency keys make a
+ * named, a bad date…) are skipped and written to the rejects file. The write pass stores the
+ * records the check pass mapped (or, for a file too long to keep them, reads and maps the rows
+ * again) in large chunks, one transaction each (see `storeFacts`), whose idempotency keys make a
  * re-import change nothing. A dry run does both passes in one transaction and rolls it back.
  */
 export async function importCsv(options: ImportCsvOptions, deps: ImportDeps): Promise<ImportCsvResult> {
@@ -175,7 +193,9 @@ export async function importCsv(options: ImportCsvOptions, deps: ImportDeps): Pr
       await rejects?.discard();
       check = await checkRows(file, format, plan, references, rejects, progress);
     } else if (verdict.kind === 'month-first' && examples.monthFirst) {
-      // Every slash date read month first, and one of them only reads that way.
+      // Every slash date read month first, and one of them only reads that way. The records kept
+      // by the check stay right: without a date that proves day first, every date was read as
+      // MM/DD/YYYY reads it.
       plan = { ...plan, dateFormat: 'MM/DD/YYYY' };
     } else if (verdict.kind === 'ambiguous' || verdict.kind === 'mixed') {
       await rejects?.discard();
@@ -341,12 +361,18 @@ function listReasons(reasons: Reasons): ImportCsvResult['reasons'] {
   return [...reasons].map(([code, { rows, example }]) => ({ code, rows, example }));
 }
 
+/** A mapped row, with the rows and bytes read up to it (for progress). */
+type MappedRow = { records: MappedRecords; line: number; values: string[]; rows: number; bytes: number };
+
 type CheckResult = {
   rows: number;
+  bytes: number;
   skipped: number;
   problems: CsvProblem[];
   mapper: RowMapper;
   reasons: ImportCsvResult['reasons'];
+  /** The mapped rows, in file order, unless the file has more than `keptRowsLimit` rows. */
+  kept: MappedRow[] | undefined;
 };
 
 /** The check pass: every row mapped, skipped rows written to the rejects file, nothing stored. */
@@ -364,6 +390,7 @@ async function checkRows(
   let rows = 0;
   let skipped = 0;
   let bytes = 0;
+  let kept: MappedRow[] | undefined = [];
   const records = readCsvRecords(file, format, {
     onProblem: (problem) => problems.push(problem),
     onBytes: (read) => {
@@ -376,7 +403,11 @@ async function checkRows(
     if (rows % progressEvery === 0) progress('checking', rows, bytes);
     if (problems.length > 0) continue;
     const result = mapper.mapRow(record.values, record.line);
-    if (result.ok) continue;
+    if (result.ok) {
+      if (kept && rows > keptRowsLimit) kept = undefined;
+      kept?.push({ records: result.records, line: record.line, values: record.values, rows, bytes });
+      continue;
+    }
     skipped++;
     const { error } = result;
     countReason(reasons, error.code, formatImportError(error));
@@ -389,7 +420,7 @@ async function checkRows(
     ]);
   }
   progress('checking', rows, bytes);
-  return { rows, skipped, problems, mapper, reasons: listReasons(reasons) };
+  return { rows, bytes, skipped, problems, mapper, reasons: listReasons(reasons), kept };
 }
 
 type Batch = {
@@ -416,7 +447,6 @@ async function writeRows(
   },
 ) {
   const { plan, rejects } = context;
-  const mapper = createRowMapper(plan, { references: context.references });
   const batchSize = options.batchSize ?? defaultBatchSize;
   const { workspaceId } = options;
   const records: ImportCsvResult['records'] = {};
@@ -447,30 +477,27 @@ async function writeRows(
   };
 
   const flush = async (batch: Batch) => {
-    if (batch.contacts.length > 0) {
-      const outcome = await upsertContacts(
-        { workspaceId, records: batch.contacts.map((i) => i.record) },
-        deps,
-      );
-      const total = counts('contacts');
-      total.created += outcome.created;
-      total.updated = (total.updated ?? 0) + outcome.updated;
-      total.duplicates += outcome.duplicates;
-      total.rejected += outcome.rejected.length;
-      for (const r of outcome.rejected) await rejectItem(batch.contacts, r.index, r.code, r.message);
-    }
-    if (batch.touches.length > 0) {
-      const outcome = await recordTouches({ workspaceId, records: batch.touches.map((i) => i.record) }, deps);
-      add(counts('touches'), outcome.created, outcome.duplicates, outcome.rejected.length);
-      for (const r of outcome.rejected) await rejectItem(batch.touches, r.index, r.code, r.message);
-    }
-    if (batch.dealEvents.length > 0) {
-      const outcome = await recordDealEvents(
-        { workspaceId, records: batch.dealEvents.map((i) => i.record) },
-        deps,
-      );
-      add(counts('dealEvents'), outcome.created, outcome.duplicates, outcome.rejected.length);
-      for (const r of outcome.rejected) await rejectItem(batch.dealEvents, r.index, r.code, r.message);
+    if (batch.contacts.length + batch.touches.length + batch.dealEvents.length > 0) {
+      const outcome = await storeFacts(workspaceId, batch, deps);
+      if (outcome.contacts) {
+        const total = counts('contacts');
+        total.created += outcome.contacts.created;
+        total.updated = (total.updated ?? 0) + outcome.contacts.updated;
+        total.duplicates += outcome.contacts.duplicates;
+        total.rejected += outcome.contacts.rejected.length;
+        for (const r of outcome.contacts.rejected)
+          await rejectItem(batch.contacts, r.index, r.code, r.message);
+      }
+      if (outcome.touches) {
+        const { created, duplicates, rejected } = outcome.touches;
+        add(counts('touches'), created, duplicates, rejected.length);
+        for (const r of rejected) await rejectItem(batch.touches, r.index, r.code, r.message);
+      }
+      if (outcome.dealEvents) {
+        const { created, duplicates, rejected } = outcome.dealEvents;
+        add(counts('dealEvents'), created, duplicates, rejected.length);
+        for (const r of rejected) await rejectItem(batch.dealEvents, r.index, r.code, r.message);
+      }
     }
     if (batch.messages.length > 0) {
       const outcome = await ingestMessages(
@@ -492,6 +519,28 @@ async function writeRows(
   };
 
   let batch = emptyBatch();
+  for await (const row of context.check.kept ?? mapAgain(context)) {
+    addRow(batch, row.records, row.line, row.values);
+    if (batch.rows >= batchSize) {
+      await flush(batch);
+      batch = emptyBatch();
+      context.progress('importing', row.rows, row.bytes);
+    }
+  }
+  await flush(batch);
+  context.progress('importing', context.check.rows, context.check.bytes);
+  return { records, reasons: listReasons(reasons), rejectedRows: rejectedRows.size };
+}
+
+/** The file's mapped rows read and mapped again, for a file too long for the check pass to keep them. */
+async function* mapAgain(context: {
+  file: string;
+  format: CsvFormat;
+  plan: ImportPlan;
+  references: Record<string, ReferenceTable>;
+  check: CheckResult;
+}): AsyncGenerator<MappedRow> {
+  const mapper = createRowMapper(context.plan, { references: context.references });
   let rows = 0;
   let bytes = 0;
   const problems: CsvProblem[] = [];
@@ -505,23 +554,72 @@ async function writeRows(
     if (line === 1) continue;
     rows++;
     const result = mapper.mapRow(values, line);
-    if (!result.ok) continue;
-    addRow(batch, result.records, line, values);
-    if (batch.rows >= batchSize) {
-      await flush(batch);
-      batch = emptyBatch();
-      context.progress('importing', rows, bytes);
-    }
+    if (result.ok) yield { records: result.records, line, values, rows, bytes };
   }
-  await flush(batch);
-  context.progress('importing', rows, bytes);
   if (problems.length > 0 || rows !== context.check.rows) {
     // The file changed between the passes.
     throw new AppError('CONFLICT', {
       message: `${context.file} changed while it was imported; import it again (re-importing is safe).`,
     });
   }
-  return { records, reasons: listReasons(reasons), rejectedRows: rejectedRows.size };
+}
+
+/**
+ * Stores one chunk's contacts, touches and deal events in ONE transaction holding the workspace's
+ * ingestion lock, against the agreement loaded once and the identities of all its records looked
+ * up once: contacts through `storeImportedContacts`, then touches and deal events through
+ * `storeImportedTouches` and `storeImportedDealEvents`, each set-based and planning its contacts
+ * against those identities, which each step keeps up to date. A chunk either commits whole or
+ * stores nothing. Records naming a `contactId` (no layout produces them) go through the use cases
+ * instead, nested in the same transaction, after which the identities are looked up again.
+ */
+async function storeFacts(
+  workspaceId: string,
+  batch: Batch,
+  deps: ImportDeps,
+): Promise<{
+  contacts?: UpsertContactsOutcome;
+  touches?: RecordOutcome;
+  dealEvents?: RecordOutcome;
+}> {
+  const now = deps.clock();
+  return deps.database.db.transaction(async (tx) => {
+    const db = tx as unknown as Db;
+    const repos = createRepositories(db);
+    const factDeps = { database: { ...deps.database, db }, clock: () => now };
+    await repos.ingest.lockWorkspace(workspaceId);
+    const { agreement, version } = await loadAgreement(repos, workspaceId);
+    const call = { repos, workspaceId, agreement, version, now };
+    const refs = () =>
+      [batch.contacts, batch.touches, batch.dealEvents].flatMap((items) =>
+        items.map((item) => item.record.ref),
+      );
+    let known = await lookUpChunkIdentities(repos, workspaceId, refs());
+    const outcome: Awaited<ReturnType<typeof storeFacts>> = {};
+    if (batch.contacts.length > 0) {
+      const records = batch.contacts.map((item) => item.record);
+      outcome.contacts = await storeImportedContacts(records, call, known);
+      if (!outcome.contacts) {
+        outcome.contacts = await upsertContacts({ workspaceId, records }, factDeps);
+        known = await lookUpChunkIdentities(repos, workspaceId, refs());
+      }
+    }
+    if (batch.touches.length > 0) {
+      const records = batch.touches.map((item) => item.record);
+      outcome.touches = await storeImportedTouches(records, call, known);
+      if (!outcome.touches) {
+        outcome.touches = await recordTouches({ workspaceId, records }, factDeps);
+        known = await lookUpChunkIdentities(repos, workspaceId, refs());
+      }
+    }
+    if (batch.dealEvents.length > 0) {
+      const records = batch.dealEvents.map((item) => item.record);
+      outcome.dealEvents =
+        (await storeImportedDealEvents(records, call, known)) ??
+        (await recordDealEvents({ workspaceId, records }, factDeps));
+    }
+    return outcome;
+  });
 }
 
 function add(counts: ImportCounts, created: number, duplicates: number, rejected: number) {

@@ -1,0 +1,192 @@
+import { type DealEventRecord, dealEventKinds, type RecordOutcome } from '@smarketing/core';
+import { createUuidV7 } from '../../ids.ts';
+import type { DealEventInsert, DealState } from '../../repositories/deal.repository.ts';
+import { type DealEventFact, foldDealEvents } from '../facts/deal-state.ts';
+import {
+  checkAmount,
+  checkCurrency,
+  checkDate,
+  checkInstant,
+  checkListed,
+  checkOptionalText,
+  checkRef,
+  checkText,
+  firstRejection,
+  normalizeCurrency,
+  partitionRecords,
+  type Rejection,
+} from '../facts/fact-checks.ts';
+import { type FactCall, factEventColumns } from '../facts/record-facts.ts';
+import { checkAccount, resolveAccounts } from '../facts/resolve-accounts.ts';
+import { type ChunkIdentities, resolveChunkContacts } from './chunk-identities.ts';
+
+/**
+ * `recordDealEvents` for one chunk of an import, inside the caller's transaction (which holds the
+ * workspace's ingestion lock), with the same checks, deals, states and counts: the contacts are
+ * resolved against the chunk's identities (`known`), looked up once for all kinds of records, and
+ * a deal the chunk creates gets its state from the events just stored instead of reading them
+ * back. Records that name a `contactId` are not handled here (`undefined`): the caller passes the
+ * chunk to `recordDealEvents`.
+ */
+export async function storeImportedDealEvents(
+  records: DealEventRecord[],
+  { repos, workspaceId, agreement, now }: FactCall,
+  known: ChunkIdentities,
+): Promise<RecordOutcome | undefined> {
+  if (records.some((record) => record.ref?.contactId?.trim())) return undefined;
+  const checked = partitionRecords(records, (record) =>
+    firstRejection(
+      () => checkRef(record.ref),
+      () => checkText('dealId', record.dealId, 200),
+      () => checkKind(record),
+      () => checkInstant('occurredAt', record.occurredAt, now),
+      () => checkOptionalText('name', record.name, 500),
+      () => checkOptionalText('stage', record.stage, 200),
+      () => (record.amount === undefined ? undefined : checkAmount('amount', record.amount)),
+      () =>
+        record.currency === undefined
+          ? undefined
+          : checkCurrency('currency', normalizeCurrency(record.currency)),
+      () => (record.closeDate === undefined ? undefined : checkDate('closeDate', record.closeDate)),
+      () => checkOptionalText('reason', record.reason, 500),
+      () => checkAccount('account', record.account),
+      () => checkOptionalText('externalId', record.externalId, 500),
+      () => checkText('source', record.source, 100),
+    ),
+  );
+  const accepted = checked.accepted.map((item) => item.record);
+  const contactIds = await resolveChunkContacts(
+    repos,
+    workspaceId,
+    known,
+    accepted.map((record) => record.ref),
+    now,
+  );
+  const accountIds = await resolveAccounts(
+    repos,
+    workspaceId,
+    accepted.map((record) => record.account),
+    now,
+  );
+
+  // Source deal id → stored deal (id and the contact its state row lives under); `fresh`: the
+  // deals this chunk creates.
+  const dealIds = [...new Set(accepted.map((record) => record.dealId.trim()))];
+  const deals = await repos.deals.findByExternalIds(workspaceId, dealIds);
+  const resolved = checked.accepted.map((item, position) => ({
+    ...item,
+    contactId: contactIds[position] as string,
+  }));
+  const byOccurrence = [...resolved].sort(
+    (a, b) =>
+      Number(b.record.kind === 'created') - Number(a.record.kind === 'created') ||
+      a.record.occurredAt.getTime() - b.record.occurredAt.getTime(),
+  );
+  const fresh = new Set<string>();
+  for (const { record, contactId } of byOccurrence) {
+    const dealId = record.dealId.trim();
+    if (deals.has(dealId)) continue;
+    const id = createUuidV7(record.occurredAt);
+    deals.set(dealId, { id, contactId });
+    fresh.add(id);
+  }
+
+  const rows: DealEventInsert[] = resolved.map(({ record, ...item }, position) => ({
+    ...factEventColumns({ record, ...item }, now),
+    dealId: (deals.get(record.dealId.trim()) as { id: string }).id,
+    kind: record.kind,
+    name: record.name?.trim() || null,
+    accountId: accountIds[position] ?? null,
+    stage: record.stage?.trim() || null,
+    amount: record.amount ?? null,
+    currency:
+      record.currency !== undefined
+        ? normalizeCurrency(record.currency)
+        : record.amount !== undefined
+          ? agreement.currency
+          : null,
+    closeDate: record.closeDate ?? null,
+    reason: record.reason?.trim() || null,
+  }));
+  const inserted = await repos.deals.insertEvents(workspaceId, rows);
+
+  // Rebuild every deal that received an event from all of its events. A deal this chunk created
+  // has no events but the chunk's: when all of them were stored (none was a duplicate), they are
+  // its events; the others are read back.
+  const newEvents = new Map<string, number>();
+  for (const { dealId } of inserted) newEvents.set(dealId, (newEvents.get(dealId) ?? 0) + 1);
+  const eventsOf = new Map<string, DealEventFact[]>();
+  rows.forEach((row, position) => {
+    if (!fresh.has(row.dealId)) return;
+    const list = eventsOf.get(row.dealId) ?? [];
+    const { kind, occurredAt } = accepted[position] as DealEventRecord;
+    list.push({
+      id: row.id,
+      kind,
+      occurredAt,
+      recordedAt: now,
+      name: row.name,
+      accountId: row.accountId,
+      stage: row.stage,
+      amount: row.amount,
+      currency: row.currency,
+      closeDate: row.closeDate,
+      reason: row.reason,
+    });
+    eventsOf.set(row.dealId, list);
+  });
+  const changed = [...newEvents.keys()];
+  const reread = changed.filter((id) => process.env.IMP_NOFOLD || eventsOf.get(id)?.length !== newEvents.get(id));
+  for (const id of reread) eventsOf.delete(id);
+  for (const event of await repos.deals.listEvents(workspaceId, reread)) {
+    const list = eventsOf.get(event.dealId) ?? [];
+    list.push(event);
+    eventsOf.set(event.dealId, list);
+  }
+  const sourceIdOf = new Map([...deals].map(([sourceId, deal]) => [deal.id, { sourceId, ...deal }]));
+  await repos.deals.saveStates(
+    workspaceId,
+    changed.map((id): DealState => {
+      const deal = sourceIdOf.get(id) as { sourceId: string; contactId: string };
+      const state = foldDealEvents(eventsOf.get(id) ?? [], agreement.timezone);
+      return {
+        contactId: deal.contactId,
+        id,
+        accountId: state.accountId,
+        name: state.name ?? deal.sourceId,
+        amount: state.amount,
+        currency: state.currency,
+        stage: state.stage,
+        status: state.status,
+        reason: state.reason,
+        createdAt: state.createdAt.toISOString(),
+        closeDate: state.closeDate,
+        updatedAt: state.updatedAt.toISOString(),
+        externalId: deal.sourceId,
+      };
+    }),
+  );
+  return {
+    created: inserted.length,
+    duplicates: accepted.length - inserted.length,
+    rejected: checked.rejected,
+  };
+}
+
+/** As `recordDealEvents` checks an event's kind. */
+function checkKind(record: DealEventRecord): Rejection | undefined {
+  const unlisted = checkListed(
+    record.kind,
+    dealEventKinds,
+    () =>
+      `kind ${JSON.stringify(record.kind)} is not a deal event; expected one of ${dealEventKinds.join(', ')}.`,
+  );
+  if (unlisted) return unlisted;
+  if (record.kind === 'stage-changed' && !record.stage?.trim()) {
+    return { code: 'INVALID_FIELD', message: 'A stage-changed event needs stage.' };
+  }
+  if (record.kind === 'amount-changed' && record.amount === undefined) {
+    return { code: 'INVALID_FIELD', message: 'An amount-changed event needs amount.' };
+  }
+  return undefined;
+}
