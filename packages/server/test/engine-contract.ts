@@ -132,17 +132,17 @@ export function describeEngineContract(name: string, open: () => Promise<Databas
       await deps?.close();
     });
 
-    test('replay of simulated months equals live processing, row for row', async () => {
+    test('replay of a simulated year equals live processing, row for row', async () => {
       const { workspaceId } = await createWorkspace({ name: `Engine ${name}`, createdBy: 'test' }, deps);
       const agreement = (await deps.repos.agreementVersions.findLatest(workspaceId))?.parsed as Agreement;
       const simulation = simulate({
-        contacts: 160,
-        months: 4,
+        contacts: 150,
+        months: 12,
         seed: 7,
-        start: new Date('2027-02-01T00:00:00Z'),
+        start: new Date('2026-06-01T00:00:00Z'),
         agreement,
       });
-      const facts = [...simulation.facts, ...ignoredHotLeads(3, Date.parse('2027-02-15T15:00:00Z'))].sort(
+      const facts = [...simulation.facts, ...ignoredHotLeads(3, Date.parse('2026-09-15T15:00:00Z'))].sort(
         (a, b) => a.at.getTime() - b.at.getTime(),
       );
       await loadLive(deps, workspaceId, facts);
