@@ -91,6 +91,11 @@ export const users = pgTable(
     email: text().notNull(),
     name: text().notNull(),
     role: text().notNull(),
+    /** scrypt hash (`scrypt$N$r$p$salt$hash`) for dashboard sign-in; null: the user cannot sign in. */
+    passwordHash: text(),
+    /** The rep id of the agreement this user is, when a sales rep (their queue). */
+    repId: text(),
+    disabledAt: at(),
     createdAt: at().notNull(),
   },
   (t) => [
@@ -726,5 +731,50 @@ export const webhookDeliveries = pgTable(
     unique('webhook_deliveries_once').on(t.workspaceId, t.webhookId, t.notificationId),
     index('webhook_deliveries_due_idx').on(t.status, t.nextAttemptAt),
     check('webhook_deliveries_status_check', oneOf(t.status, deliveryStatuses)),
+  ],
+);
+
+/** A dashboard session: the cookie holds a random token, only its SHA-256 is stored. */
+export const userSessions = pgTable(
+  'user_sessions',
+  {
+    tokenHash: text().primaryKey(),
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id),
+    userId: uuid().notNull(),
+    /** For double-submit CSRF protection of state-changing requests made with the cookie. */
+    csrfToken: text().notNull(),
+    createdAt: at().notNull(),
+    lastSeenAt: at().notNull(),
+    expiresAt: at().notNull(),
+    revokedAt: at(),
+  },
+  (t) => [index('user_sessions_user_idx').on(t.workspaceId, t.userId)],
+);
+
+/**
+ * Append-only record of who changed what: agreement versions applied, keys created and revoked,
+ * leads moved or reassigned by hand, webhooks, users, erasures. Visible to admins, exportable.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id),
+    id: uuid().notNull(),
+    at: at().notNull(),
+    /** Who: `api-key <name> (smk_<prefix>)`, `user <email>`, `cli <os user>`, `system`. */
+    actor: text().notNull(),
+    /** What, as `<object>.<verb>`: `agreement.apply`, `api-key.create`, `contact.erase`… */
+    action: text().notNull(),
+    /** The object's id, when it has one. */
+    target: text(),
+    detail: jsonb().$type<unknown>().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'audit_log_pk', columns: [t.workspaceId, t.id] }),
+    index('audit_log_at_idx').on(t.workspaceId, t.at),
   ],
 );
