@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { hasPermission, isRole, type Permission, type Role, roles } from './roles.ts';
+import { hasPermission, isRole, type Permission, permissions, type Role, roles } from './roles.ts';
 
 describe('hasPermission', () => {
   test.each<[Role, Permission, boolean]>([
@@ -18,17 +18,18 @@ describe('hasPermission', () => {
     ['sales', 'webhook:manage', false],
     ['viewer', 'webhook:manage', false],
     ['ingest', 'webhook:manage', false],
+    ['admin', 'audit:read', true],
+    ['manager', 'audit:read', false],
+    ['viewer', 'audit:read', false],
+    ['manager', 'user:manage', false],
+    ['manager', 'queue:read-any', true],
+    ['sales', 'queue:read-any', false],
   ])('%s may %s: %s', (role, permission, expected) => {
     expect(hasPermission(role, permission)).toBe(expected);
   });
 
   test('gives admins every permission', () => {
-    for (const permission of [
-      'workspace:read',
-      'agreement:apply',
-      'api-key:manage',
-      'webhook:manage',
-    ] as const) {
+    for (const permission of permissions) {
       expect(hasPermission('admin', permission)).toBe(true);
     }
   });

@@ -15,6 +15,9 @@ export const permissions = [
   'contacts:read',
   'metrics:read',
   'webhook:manage',
+  'audit:read',
+  'user:manage',
+  'queue:read-any',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -35,6 +38,12 @@ const grants: Record<Permission, readonly Role[]> = {
   'metrics:read': ['admin', 'manager'],
   // Where hot-lead and SLA alerts go (webhooks, Slack): RevOps (admin) and sales managers.
   'webhook:manage': ['admin', 'manager'],
+  // Who changed what (agreement versions, keys, manual moves, webhooks, users, erasures): admins.
+  'audit:read': ['admin'],
+  // Dashboard users (people who sign in): admins.
+  'user:manage': ['admin'],
+  // Any rep's queue; a sales user reads their own.
+  'queue:read-any': ['admin', 'manager'],
 };
 
 export function isRole(value: string): value is Role {

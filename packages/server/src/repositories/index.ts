@@ -2,6 +2,7 @@ import type { Db } from '../db/client.ts';
 import { createActivityRepository } from './activity.repository.ts';
 import { createAgreementVersionRepository } from './agreement-version.repository.ts';
 import { createApiKeyRepository } from './api-key.repository.ts';
+import { createAuditRepository } from './audit.repository.ts';
 import { createContactRepository } from './contact.repository.ts';
 import { createContactWriteRepository } from './contact-write.repository.ts';
 import { createDealRepository } from './deal.repository.ts';
@@ -10,8 +11,13 @@ import { createFeedbackRepository } from './feedback.repository.ts';
 import { createImportStagingRepository } from './import-staging.repository.ts';
 import { createIngestRepository } from './ingest.repository.ts';
 import { createNotificationRepository } from './notification.repository.ts';
+import { createQueueRepository } from './queue.repository.ts';
+import { createReportRepository } from './report.repository.ts';
+import { createTimelineRepository } from './timeline.repository.ts';
 import { createTouchRepository } from './touch.repository.ts';
 import { createTransitionRepository } from './transition.repository.ts';
+import { createUserRepository } from './user.repository.ts';
+import { createUserSessionRepository } from './user-session.repository.ts';
 import { createWebhookRepository } from './webhook.repository.ts';
 import { createWorkspaceRepository } from './workspace.repository.ts';
 
@@ -20,6 +26,7 @@ export function createRepositories(db: Db) {
   return {
     workspaces: createWorkspaceRepository(db),
     apiKeys: createApiKeyRepository(db),
+    audit: createAuditRepository(db),
     agreementVersions: createAgreementVersionRepository(db),
     contacts: createContactRepository(db),
     activities: createActivityRepository(db),
@@ -33,6 +40,11 @@ export function createRepositories(db: Db) {
     webhooks: createWebhookRepository(db),
     notifications: createNotificationRepository(db),
     importStaging: createImportStagingRepository(db),
+    users: createUserRepository(db),
+    userSessions: createUserSessionRepository(db),
+    queue: createQueueRepository(db),
+    timeline: createTimelineRepository(db),
+    reports: createReportRepository(db),
   };
 }
 

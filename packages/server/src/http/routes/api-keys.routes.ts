@@ -128,7 +128,11 @@ export function apiKeyRoutes(deps: Pick<Deps, 'repos' | 'clock'>) {
       return c.json({ ...created, createdAt: created.createdAt.toISOString() }, 201);
     })
     .openapi(revokeRoute, async (c) => {
-      await revokeApiKey({ workspaceId: getPrincipal(c).workspaceId, id: c.req.valid('param').id }, deps);
+      const principal = getPrincipal(c);
+      await revokeApiKey(
+        { workspaceId: principal.workspaceId, id: c.req.valid('param').id, revokedBy: describePrincipal(principal) },
+        deps,
+      );
       return c.body(null, 204);
     });
 }

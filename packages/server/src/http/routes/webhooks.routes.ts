@@ -1,3 +1,4 @@
+import { describePrincipal } from '../../auth/principal.ts';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Deps } from '../../deps.ts';
 import { deliveryStatuses, notificationKinds, webhookFormats } from '../../notify/notification-kinds.ts';
@@ -177,14 +178,24 @@ export function webhookRoutes(deps: Pick<Deps, 'repos' | 'clock'>, options: { al
     })
     .openapi(createWebhookRoute, async (c) => {
       const body = c.req.valid('json');
+      const principal = getPrincipal(c);
       const created = await createWebhook(
-        { workspaceId: getPrincipal(c).workspaceId, ...body, allowPrivateUrls: options.allowPrivateUrls },
+        {
+          workspaceId: principal.workspaceId,
+          ...body,
+          allowPrivateUrls: options.allowPrivateUrls,
+          createdBy: describePrincipal(principal),
+        },
         deps,
       );
       return c.json({ ...created, createdAt: created.createdAt.toISOString() }, 201);
     })
     .openapi(deleteRoute, async (c) => {
-      await deleteWebhook({ workspaceId: getPrincipal(c).workspaceId, id: c.req.valid('param').id }, deps);
+      const principal = getPrincipal(c);
+      await deleteWebhook(
+        { workspaceId: principal.workspaceId, id: c.req.valid('param').id, deletedBy: describePrincipal(principal) },
+        deps,
+      );
       return c.body(null, 204);
     })
     .openapi(deliveriesRoute, async (c) => {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { parseAgreement } from '@smarketing/core';
 import { AppError } from '../../app-error.ts';
 import type { Deps } from '../../deps.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { withRepos } from '../with-repos.ts';
 
 export type AppliedAgreement = {
   version: number;
@@ -21,7 +23,7 @@ const maxDocumentBytes = 512 * 1024;
  */
 export async function applyAgreement(
   options: { workspaceId: string; document: string; appliedBy: string; note?: string | undefined },
-  deps: Pick<Deps, 'repos' | 'clock'>,
+  deps: Pick<Deps, 'repos' | 'clock'> & Partial<Pick<Deps, 'database'>>,
 ): Promise<AppliedAgreement> {
   if (Buffer.byteLength(options.document, 'utf8') > maxDocumentBytes) {
     throw new AppError('PAYLOAD_TOO_LARGE', {
@@ -37,6 +39,15 @@ export async function applyAgreement(
   }
 
   const checksum = createHash('sha256').update(options.document, 'utf8').digest('hex');
+  return withRepos(deps, (repos) => store(options, parsed.agreement, checksum, { repos, clock: deps.clock }));
+}
+
+async function store(
+  options: { workspaceId: string; document: string; appliedBy: string; note?: string | undefined },
+  agreement: unknown,
+  checksum: string,
+  deps: Pick<Deps, 'repos' | 'clock'>,
+): Promise<AppliedAgreement> {
   const latest = await deps.repos.agreementVersions.findLatest(options.workspaceId);
   if (latest && latest.checksum === checksum) {
     return {
@@ -52,11 +63,19 @@ export async function applyAgreement(
   const stored = await deps.repos.agreementVersions.append({
     workspaceId: options.workspaceId,
     document: options.document,
-    parsed: parsed.agreement,
+    parsed: agreement,
     checksum,
     appliedBy: options.appliedBy,
     appliedAt: deps.clock(),
     note: options.note ?? null,
+  });
+  await recordAudit(deps.repos, {
+    workspaceId: options.workspaceId,
+    actor: options.appliedBy,
+    action: 'agreement.apply',
+    target: String(stored.version),
+    detail: { version: stored.version, checksum, note: stored.note },
+    at: stored.appliedAt,
   });
   return {
     version: stored.version,

@@ -3,6 +3,8 @@ import { AppError } from '../../app-error.ts';
 import { issueToken } from '../../auth/api-tokens.ts';
 import type { Deps } from '../../deps.ts';
 import { createUuidV7 } from '../../ids.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { withRepos } from '../with-repos.ts';
 
 export type CreatedApiKey = {
   id: string;
@@ -16,7 +18,7 @@ export type CreatedApiKey = {
 
 export async function createApiKey(
   options: { workspaceId: string; name: string; role: string; createdBy: string },
-  deps: Pick<Deps, 'repos' | 'clock'>,
+  deps: Pick<Deps, 'repos' | 'clock'> & Partial<Pick<Deps, 'database'>>,
 ): Promise<CreatedApiKey> {
   const name = options.name.trim();
   if (name.length === 0 || name.length > 100) {
@@ -31,23 +33,34 @@ export async function createApiKey(
       details: { field: 'role', allowed: roles },
     });
   }
-  const workspace = await deps.repos.workspaces.find(options.workspaceId);
-  if (!workspace) {
-    throw new AppError('NOT_FOUND', { message: `Workspace ${options.workspaceId} does not exist.` });
-  }
+  const role = options.role;
+  return withRepos(deps, async (repos) => {
+    const workspace = await repos.workspaces.find(options.workspaceId);
+    if (!workspace) {
+      throw new AppError('NOT_FOUND', { message: `Workspace ${options.workspaceId} does not exist.` });
+    }
 
-  const createdAt = deps.clock();
-  const issued = issueToken();
-  const id = createUuidV7(createdAt);
-  await deps.repos.apiKeys.create({
-    workspaceId: options.workspaceId,
-    id,
-    name,
-    role: options.role,
-    prefix: issued.prefix,
-    hash: issued.hash,
-    createdAt,
-    createdBy: options.createdBy,
+    const createdAt = deps.clock();
+    const issued = issueToken();
+    const id = createUuidV7(createdAt);
+    await repos.apiKeys.create({
+      workspaceId: options.workspaceId,
+      id,
+      name,
+      role: options.role,
+      prefix: issued.prefix,
+      hash: issued.hash,
+      createdAt,
+      createdBy: options.createdBy,
+    });
+    await recordAudit(repos, {
+      workspaceId: options.workspaceId,
+      actor: options.createdBy,
+      action: 'api-key.create',
+      target: id,
+      detail: { name, role, prefix: issued.prefix },
+      at: createdAt,
+    });
+    return { id, name, role, prefix: issued.prefix, createdAt, token: issued.token };
   });
-  return { id, name, role: options.role, prefix: issued.prefix, createdAt, token: issued.token };
 }

@@ -3,6 +3,7 @@ import { AppError } from '../../app-error.ts';
 import type { Deps } from '../../deps.ts';
 import { createUuidV7 } from '../../ids.ts';
 import { createRepositories } from '../../repositories/index.ts';
+import { recordAudit } from '../audit/record-audit.ts';
 
 export type MoveStageResult = {
   transitionId: string;
@@ -71,6 +72,19 @@ export async function moveStage(
       actor: options.actor,
       reason: options.reason ?? null,
       agreementVersion: latest.version,
+    });
+    await recordAudit(repos, {
+      workspaceId: options.workspaceId,
+      actor: options.actor,
+      action: 'contact.move-stage',
+      target: family.survivor,
+      detail: {
+        from: stored.state.position.stage,
+        to: options.to,
+        reason: options.reason ?? null,
+        transitionId,
+      },
+      at: now,
     });
     return {
       transitionId,

@@ -3,12 +3,14 @@ import { AppError } from '../../app-error.ts';
 import { type WebhookFormat, webhookFormats } from '../../db/schema.ts';
 import type { Deps } from '../../deps.ts';
 import { createUuidV7 } from '../../ids.ts';
-import { checkWebhookUrl, type LookupAddresses } from '../../notify/check-webhook-url.ts';
+import { checkWebhookUrl, type LookupAddresses, redactUrl } from '../../notify/check-webhook-url.ts';
 import {
   isNotificationKind,
   type NotificationKind,
   notificationKinds,
 } from '../../notify/notification-kinds.ts';
+import { recordAudit } from '../audit/record-audit.ts';
+import { withRepos } from '../with-repos.ts';
 
 export type CreatedWebhook = {
   id: string;
@@ -32,8 +34,10 @@ export async function createWebhook(
     format: string;
     kinds: readonly string[];
     allowPrivateUrls: boolean;
+    /** Who creates it, for the audit log. */
+    createdBy?: string;
   },
-  deps: Pick<Deps, 'repos' | 'clock'> & { lookup?: LookupAddresses },
+  deps: Pick<Deps, 'repos' | 'clock'> & Partial<Pick<Deps, 'database'>> & { lookup?: LookupAddresses },
 ): Promise<CreatedWebhook> {
   const format = options.format as WebhookFormat;
   if (!webhookFormats.includes(format)) {
@@ -61,20 +65,30 @@ export async function createWebhook(
       details: { field: 'url' },
     });
   }
-  const workspace = await deps.repos.workspaces.find(options.workspaceId);
-  if (!workspace) {
-    throw new AppError('NOT_FOUND', { message: `Workspace ${options.workspaceId} does not exist.` });
-  }
-
   const createdAt = deps.clock();
-  const row = await deps.repos.webhooks.create({
-    workspaceId: options.workspaceId,
-    id: createUuidV7(createdAt),
-    url: checked.url.toString(),
-    format,
-    kinds,
-    secret: format === 'json' ? `whsec_${randomBytes(32).toString('base64url')}` : null,
-    createdAt,
+  const row = await withRepos(deps, async (repos) => {
+    const workspace = await repos.workspaces.find(options.workspaceId);
+    if (!workspace) {
+      throw new AppError('NOT_FOUND', { message: `Workspace ${options.workspaceId} does not exist.` });
+    }
+    const stored = await repos.webhooks.create({
+      workspaceId: options.workspaceId,
+      id: createUuidV7(createdAt),
+      url: checked.url.toString(),
+      format,
+      kinds,
+      secret: format === 'json' ? `whsec_${randomBytes(32).toString('base64url')}` : null,
+      createdAt,
+    });
+    await recordAudit(repos, {
+      workspaceId: options.workspaceId,
+      actor: options.createdBy ?? 'system',
+      action: 'webhook.create',
+      target: stored.id,
+      detail: { url: redactUrl(stored.url), format, kinds },
+      at: createdAt,
+    });
+    return stored;
   });
   return {
     id: row.id,
