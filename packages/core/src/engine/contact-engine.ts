@@ -21,6 +21,7 @@ import {
   evaluateInterest,
   type FitResult,
   type InterestState,
+  interestScoreAt,
   recordInterestActivity,
 } from './scoring/index.ts';
 import { dayMs } from './scoring/interest-state.ts';
@@ -120,8 +121,8 @@ export type ContactState = {
   mergedIntoId?: string;
   fit: FitResult;
   interest: InterestState;
+  /** Interest as of `now` (its explanation is computed when read: see `scoresAt`). */
   interestScore: number;
-  interestContributions: Contribution[];
   quadrant: QuadrantId;
   position: FunnelPosition;
   /** Facts of the current episode (since creation or the last return from a detour). */
@@ -130,8 +131,10 @@ export type ContactState = {
   /** When this episode was handed to sales. */
   handedAt?: number;
   clock?: SlaClock;
-  /** When decay may next change the quadrant. */
-  rescoreAt?: number;
+  /** The account's traits as last seen (the contact's own win), for fit and conditions. */
+  accountTraits?: Traits;
+  /** When decay alone next changes the quadrant, cached for the interest and instant it was found for. */
+  rescore?: { key: string; at: number | null };
   /** Counter behind the ids of the rows this contact's processing creates. */
   serial: number;
 };
@@ -208,7 +211,6 @@ export function newContactState(agreement: Agreement, contactId: string): Contac
     fit,
     interest: emptyInterestState(),
     interestScore: 0,
-    interestContributions: [],
     quadrant,
     position: { ...startPosition(agreement, 0), episodeStart: 0 },
     started: false,
@@ -262,7 +264,9 @@ export function applyInput(
       next.email = input.email;
       next.accountId = input.accountId;
       next.traits = input.traits;
-      next.fit = computeFit(agreement, profileOf(input.traits, input.accountTraits, input.email));
+      if (input.accountTraits === undefined) delete next.accountTraits;
+      else next.accountTraits = input.accountTraits;
+      next.fit = computeFit(agreement, profileOf(next));
       if (input.mergedIntoId !== null && next.mergedIntoId === undefined) {
         next.mergedIntoId = input.mergedIntoId;
         stopClock(next, input.at, 'cancelled', 'merged', effects);
@@ -348,8 +352,8 @@ export function mergeStates(
   return next;
 }
 
-/** The earliest instant something is due for the contact, if anything is. */
-export function nextDueAt(world: EngineWorld, state: ContactState): number | undefined {
+/** The earliest timer of the contact (SLA warning or deadline, escalation, return from a detour). */
+function nextTimerAt(world: EngineWorld, state: ContactState): number | undefined {
   if (state.mergedIntoId !== undefined) return undefined;
   const due: number[] = [];
   const clock = state.clock;
@@ -361,8 +365,20 @@ export function nextDueAt(world: EngineWorld, state: ContactState): number | und
   }
   const returnAt = state.position.detour?.returnAt;
   if (returnAt !== undefined) due.push(returnAt);
-  if (state.rescoreAt !== undefined) due.push(state.rescoreAt);
   return due.length === 0 ? undefined : Math.min(...due);
+}
+
+/**
+ * The earliest instant something is due for the contact: a timer, or decay moving it to another
+ * quadrant (when the stored quadrant must be refreshed and rules that name a quadrant may hold).
+ * What the scheduler waits for; a pure function of the state.
+ */
+export function nextDueAt(world: EngineWorld, state: ContactState): number | undefined {
+  const timer = nextTimerAt(world, state);
+  const change =
+    state.mergedIntoId === undefined && state.started ? quadrantChangeAt(world, state) : undefined;
+  if (timer === undefined) return change;
+  return change === undefined ? timer : Math.min(timer, change);
 }
 
 /** The scores as of `at` (decay applied), for reading: what the contact's view shows. */
@@ -377,7 +393,7 @@ export function scoresAt(world: EngineWorld, state: ContactState, at: number) {
 function advanceTo(world: EngineWorld, state: ContactState, at: number, effects: EngineEffects): void {
   // Timers fire in time order; each may schedule another (an escalation after a breach).
   for (let guard = 0; guard < 100; guard++) {
-    const due = nextDueAt(world, state);
+    const due = nextTimerAt(world, state);
     if (due === undefined || due > at) return;
     state.now = Math.max(state.now, due);
     fireTimer(world, state, due, effects);
@@ -448,11 +464,6 @@ function fireTimer(world: EngineWorld, state: ContactState, due: number, effects
     state.position = back.position;
     recordTransition(state, effects, back.move);
     startEpisode(state);
-    return;
-  }
-  if (state.rescoreAt !== undefined && state.rescoreAt <= due) {
-    state.rescoreAt = undefined;
-    rescore(world, state, due);
   }
 }
 
@@ -618,31 +629,37 @@ function settle(world: EngineWorld, state: ContactState, effects: EngineEffects)
 }
 
 function rescore(world: EngineWorld, state: ContactState, at: number): void {
-  const interest = evaluateInterest(state.interest, world.agreement, at);
-  state.interestScore = interest.score;
-  state.interestContributions = interest.contributions;
-  state.quadrant = classifyQuadrant(world.agreement, state.fit.score, interest.score).id;
-  state.rescoreAt = nextQuadrantChange(world, state, at);
+  state.interestScore = interestScoreAt(state.interest, world.agreement, at);
+  state.quadrant = classifyQuadrant(world.agreement, state.fit.score, state.interestScore).id;
 }
 
 /**
- * When decay alone would next move the contact to another quadrant: interest only falls with
- * time while no new activity arrives, so this is the first instant it drops below the interest
- * threshold (found by bisection, to the minute), or never.
+ * When decay alone next moves the contact to another quadrant: without new activity interest only
+ * falls, so this is the first instant after `now` it drops below the interest threshold (found by
+ * bisection, to the minute), or never. Cached in the state for the interest and instant it was
+ * computed for, since the scheduler asks often and the answer changes only with them.
  */
-function nextQuadrantChange(world: EngineWorld, state: ContactState, at: number): number | undefined {
-  const threshold = world.agreement.quadrants.thresholds.interest;
-  if (state.interestScore < threshold) return undefined;
-  const halfLife = world.agreement.interest.halfLifeDays * dayMs;
-  let low = at;
-  let high = at + halfLife * 20;
-  if (evaluateInterest(state.interest, world.agreement, high).score >= threshold) return undefined;
-  while (high - low > 60_000) {
-    const middle = low + Math.floor((high - low) / 2);
-    if (evaluateInterest(state.interest, world.agreement, middle).score >= threshold) low = middle;
-    else high = middle;
+function quadrantChangeAt(world: EngineWorld, state: ContactState): number | undefined {
+  const { agreement } = world;
+  const threshold = agreement.quadrants.thresholds.interest;
+  const at = state.now;
+  const key = `${at}|${state.interest.anchorAt}|${Object.values(state.interest.activities).reduce((sum, tally) => sum + tally.count, 0)}`;
+  if (state.rescore?.key === key) return state.rescore.at ?? undefined;
+  let found: number | null = null;
+  if (interestScoreAt(state.interest, agreement, at) >= threshold) {
+    let low = at;
+    let high = at + agreement.interest.halfLifeDays * dayMs * 20;
+    if (interestScoreAt(state.interest, agreement, high) < threshold) {
+      while (high - low > 60_000) {
+        const middle = low + Math.floor((high - low) / 2);
+        if (interestScoreAt(state.interest, agreement, middle) >= threshold) low = middle;
+        else high = middle;
+      }
+      found = high;
+    }
   }
-  return high;
+  state.rescore = { key, at: found };
+  return found ?? undefined;
 }
 
 /**
@@ -672,7 +689,10 @@ function maybeHandOver(world: EngineWorld, state: ContactState, effects: EngineE
     team: teamPayload(world, assignment.teamId),
     quadrant: state.quadrant,
     fit: { score: state.fit.score, grade: state.fit.grade, explanation: state.fit.contributions },
-    interest: { score: round(state.interestScore), explanation: state.interestContributions },
+    interest: {
+      score: round(state.interestScore),
+      explanation: evaluateInterest(state.interest, agreement, state.now).contributions,
+    },
     stage: state.position.stage,
     reason: assignment.reason,
     slaDeadline: clock === undefined ? null : iso(clock.deadlineAt),
@@ -778,7 +798,7 @@ function conditionContext(state: ContactState): ConditionContext {
   const at = state.now;
   const episodeStart = state.position.episodeStart;
   return {
-    traits: profileOf(state.traits, undefined, state.email),
+    traits: profileOf(state),
     personas: new Set(state.fit.personas),
     quadrant: state.quadrant,
     fitGrade: state.fit.grade,
@@ -798,8 +818,24 @@ function conditionContext(state: ContactState): ConditionContext {
   };
 }
 
-function profileOf(traits: Traits, accountTraits: Traits | undefined, email: string | null) {
-  return deriveTraits({ ...accountTraits, ...traits }, email ?? undefined);
+const profiles = new WeakMap<
+  ContactState,
+  { traits: Traits; accountTraits: Traits | undefined; profile: Traits }
+>();
+
+/** The traits rules read: the account's, then the contact's own, completed by `deriveTraits`; cached per state. */
+function profileOf(state: ContactState): Traits {
+  const cached = profiles.get(state);
+  if (
+    cached !== undefined &&
+    cached.traits === state.traits &&
+    cached.accountTraits === state.accountTraits
+  ) {
+    return cached.profile;
+  }
+  const profile = deriveTraits({ ...state.accountTraits, ...state.traits }, state.email ?? undefined);
+  profiles.set(state, { traits: state.traits, accountTraits: state.accountTraits, profile });
+  return profile;
 }
 
 function ownedByMarketing(agreement: Agreement, owner: string): boolean {

@@ -111,16 +111,27 @@ export function createMemoryStateStore(
     }
     return top;
   };
+  // When a state is next due is worked out lazily, at the next tick, once however many facts
+  // changed the contact meanwhile (a replay folds millions of facts and few ticks).
+  const dirty = new Set<string>();
   const set = (state: ContactState) => {
     states.set(state.contactId, state);
-    const due = nextDueAt(world, state);
-    if (due !== undefined) push(due, state.contactId);
+    dirty.add(state.contactId);
+  };
+  const flush = () => {
+    for (const contactId of dirty) {
+      const state = states.get(contactId);
+      const due = state === undefined ? undefined : nextDueAt(world, state);
+      if (due !== undefined) push(due, contactId);
+    }
+    dirty.clear();
   };
   for (const state of initial) set(state);
   return {
     get: (contactId) => states.get(contactId),
     set,
     dueBy(at) {
+      flush();
       const due = new Set<string>();
       while (heap.length > 0 && (heap[0] as { at: number }).at <= at) {
         const entry = pop();

@@ -260,6 +260,8 @@ export const contactChanges = pgTable(
     email: text(),
     accountId: uuid(),
     traits: jsonb().$type<JsonObject>().notNull(),
+    /** The account's traits at that moment (an account's change is logged for each of its contacts). */
+    accountTraits: jsonb().$type<JsonObject>(),
     mergedIntoId: uuid(),
     changedAt: at().notNull(),
   },
@@ -776,5 +778,32 @@ export const auditLog = pgTable(
   (t) => [
     primaryKey({ name: 'audit_log_pk', columns: [t.workspaceId, t.id] }),
     index('audit_log_at_idx').on(t.workspaceId, t.at),
+  ],
+);
+
+/**
+ * A closed SLA period: what both teams settled on (targets, delivered, compliance, breaches, by
+ * team), stored once when the period is closed and never changed afterwards (a trigger rejects
+ * UPDATE and DELETE), so later facts do not rewrite a settled month.
+ */
+export const slaSettlements = pgTable(
+  'sla_settlements',
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id),
+    /** The period's name: `2027-03` (month), `2027-Q1` (quarter) or `2027-W09` (ISO week). */
+    period: text().notNull(),
+    periodStart: at().notNull(),
+    periodEnd: at().notNull(),
+    agreementVersion: integer().notNull(),
+    /** The SLA report as it stood at closing. */
+    report: jsonb().$type<unknown>().notNull(),
+    closedAt: at().notNull(),
+    closedBy: text().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'sla_settlements_pk', columns: [t.workspaceId, t.period] }),
+    check('sla_settlements_period_check', sql`${t.periodStart} < ${t.periodEnd}`),
   ],
 );

@@ -35,6 +35,8 @@ type StoredContactState = {
   state: ContactState;
   nextDueAt: number | undefined;
   agreementVersion: number;
+  /** The interest score's explanation as of the state's `now`. */
+  interestExplanation: unknown;
 };
 
 export type EngineWrite = {
@@ -51,10 +53,9 @@ export type EngineWrite = {
 const inputQueries = {
   contact: (workspaceId: string, after: number, upTo: number, limit: number) =>
     sql`select cc.seq, cc.contact_id, c.created_at as at, cc.email, cc.account_id, cc.traits,
-               cc.merged_into_id, a.traits as account_traits
+               cc.merged_into_id, cc.account_traits
           from contact_changes cc
           join contacts c on c.workspace_id = cc.workspace_id and c.id = cc.contact_id
-          left join accounts a on a.workspace_id = cc.workspace_id and a.id = cc.account_id
          where cc.workspace_id = ${workspaceId} and cc.seq > ${after} and cc.seq <= ${upTo}
          order by cc.seq limit ${limit}`,
   activity: (workspaceId: string, after: number, upTo: number, limit: number) =>
@@ -356,7 +357,7 @@ export function createEngineRepository(db: Db) {
     async write(workspaceId: string, write: EngineWrite): Promise<void> {
       const version = write.agreementVersion;
       if (write.states.length > 0) {
-        const stateRows = write.states.map(({ state, nextDueAt, agreementVersion }) => ({
+        const stateRows = write.states.map(({ state, nextDueAt, agreementVersion, interestExplanation }) => ({
           contactId: state.contactId,
           stage: state.position.stage,
           stageSince: iso(state.position.since),
@@ -376,7 +377,7 @@ export function createEngineRepository(db: Db) {
           fitGrade: state.fit.grade,
           explanation: {
             fit: state.fit.contributions,
-            interest: state.interestContributions,
+            interest: interestExplanation,
             personas: state.fit.personas,
           },
         }));

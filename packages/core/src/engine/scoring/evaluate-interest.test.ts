@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Agreement } from '../../agreement/agreement-schema.ts';
 import { defaultAgreementYaml } from '../../agreement/default-agreement.ts';
 import { parseAgreement } from '../../agreement/parse-agreement.ts';
-import { evaluateInterest } from './evaluate-interest.ts';
+import { evaluateInterest, interestScoreAt } from './evaluate-interest.ts';
 import { dayMs, emptyInterestState, type InterestState, recordInterestActivity } from './interest-state.ts';
 
 function parse(yaml: string): Agreement {
@@ -260,5 +260,28 @@ describe('evaluateInterest: frequency rules', () => {
       'total-cap': -3,
     });
     expect(result.score).toBe(100);
+  });
+});
+
+describe('interestScoreAt, the fast path', () => {
+  test('equals evaluateInterest(…).score over many random histories and moments', () => {
+    // A small deterministic generator (no Math.random in core tests).
+    let seed = 12345;
+    const next = () => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed / 2 ** 31;
+    };
+    const ids = agreement.interest.activities.map((activity) => activity.id);
+    for (let round = 0; round < 300; round++) {
+      const events: [string, number][] = [];
+      const count = Math.floor(next() * 40);
+      for (let index = 0; index < count; index++) {
+        events.push([ids[Math.floor(next() * ids.length)] as string, day(Math.floor(next() * 120))]);
+      }
+      const state = record(events);
+      for (const at of [day(0), day(60), day(120), day(200)]) {
+        expect(interestScoreAt(state, agreement, at)).toBe(evaluateInterest(state, agreement, at).score);
+      }
+    }
   });
 });

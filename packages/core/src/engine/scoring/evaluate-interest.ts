@@ -138,3 +138,46 @@ export function evaluateInterest(state: InterestState, agreement: Agreement, at:
     ),
   };
 }
+
+/**
+ * `evaluateInterest(…).score` without the explanation: the same arithmetic, for the engine's
+ * per-fact decisions (quadrant, rules), where building the contributions would cost more than
+ * the score. A test keeps the two equal.
+ */
+export function interestScoreAt(state: InterestState, agreement: Agreement, at: number): number {
+  const { interest } = agreement;
+  const until = effectiveInstant(state, at);
+  const factor = decayFactor(agreement, until - state.anchorAt);
+  let positive = 0;
+  let negative = 0;
+  let groups: Map<string, number> | undefined;
+  for (const activity of interest.activities) {
+    const tally = state.activities[activity.id];
+    if (tally === undefined || tally.count === 0) continue;
+    const decayed = tally.sum * factor;
+    const points = activity.cap !== undefined && decayed > activity.cap ? activity.cap : decayed;
+    if (points < 0) {
+      negative += points;
+      continue;
+    }
+    positive += points;
+    if (activity.group !== undefined && interest.groupCaps[activity.group] !== undefined) {
+      groups ??= new Map();
+      groups.set(activity.group, (groups.get(activity.group) ?? 0) + points);
+    }
+  }
+  if (groups !== undefined) {
+    for (const [id, total] of groups) {
+      const cap = interest.groupCaps[id];
+      if (cap !== undefined && total > cap) positive -= total - cap;
+    }
+  }
+  for (const rule of interest.frequency) {
+    if (countActivity(state, rule.activity, until, rule.withinDays) < rule.atLeast) continue;
+    if (rule.points < 0) negative += rule.points;
+    else positive += rule.points;
+  }
+  if (interest.totalCap !== undefined && positive > interest.totalCap) positive = interest.totalCap;
+  const exact = positive + negative;
+  return roundPoints(exact < interestFloor ? interestFloor : exact);
+}

@@ -12,7 +12,12 @@ export {
   seniorityLevels,
 } from './derive-traits.ts';
 export { type ConditionContext, evaluateCondition } from './evaluate-condition.ts';
-export { evaluateInterest, type InterestResult, interestFloor } from './evaluate-interest.ts';
+export {
+  evaluateInterest,
+  type InterestResult,
+  interestFloor,
+  interestScoreAt,
+} from './evaluate-interest.ts';
 export {
   type ActivityTally,
   computeRecentBound,

@@ -5,12 +5,12 @@ import {
   type EngineWorld,
   emptyEffects,
   emptyRoutingState,
-  nextDueAt,
   processStep,
 } from '@smarketing/core';
 import { AppError } from '../../app-error.ts';
 import type { Deps } from '../../deps.ts';
 import { createRepositories } from '../../repositories/index.ts';
+import { storedState } from './run-engine.ts';
 
 export type ReplayProgress = { steps: number; through: number; horizon: number };
 
@@ -102,9 +102,7 @@ export async function replayEngine(
     totals.clocks = clockIds.size;
     for (let start = 0; start < states.length; start += chunk) {
       await repos.engine.write(workspaceId, {
-        states: states
-          .slice(start, start + chunk)
-          .map((state) => ({ state, nextDueAt: nextDueAt(world, state), agreementVersion: row.version })),
+        states: states.slice(start, start + chunk).map((state) => storedState(world, state, row.version)),
         ...emptyEffects(),
         accountOwners: [],
         agreementVersion: row.version,

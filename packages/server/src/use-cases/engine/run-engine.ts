@@ -6,6 +6,7 @@ import {
   type EngineWorld,
   emptyEffects,
   emptyRoutingState,
+  evaluateInterest,
   nextDueAt,
   processStep,
 } from '@smarketing/core';
@@ -64,9 +65,7 @@ export async function runEngine(
     const write: EngineWrite = {
       states: [...touched].flatMap((contactId) => {
         const state = store.get(contactId);
-        return state === undefined
-          ? []
-          : [{ state, nextDueAt: nextDueAt(world, state), agreementVersion: latest.version }];
+        return state === undefined ? [] : [storedState(world, state, latest.version)];
       }),
       ...effects,
       accountOwners: [...store.changedOwners].map(([accountId, repId]) => ({ accountId, repId })),
@@ -91,6 +90,16 @@ export async function runEngine(
     );
     return { steps: steps.length, caughtUp: through >= horizon, notifications: fresh.length };
   });
+}
+
+/** A contact's state as stored, with when it is next due and its interest explanation. */
+export function storedState(world: EngineWorld, state: ContactState, agreementVersion: number) {
+  return {
+    state,
+    nextDueAt: nextDueAt(world, state),
+    agreementVersion,
+    interestExplanation: evaluateInterest(state.interest, world.agreement, state.now).contributions,
+  };
 }
 
 /** Runs the engine until it has processed every committed fact of the workspace. */
