@@ -189,7 +189,7 @@ function serializeSummary(row: {
   };
 }
 
-export function agreementRoutes(deps: Pick<Deps, 'repos' | 'clock'>) {
+export function agreementRoutes(deps: Pick<Deps, 'repos' | 'clock' | 'database'>) {
   return new OpenAPIHono<AppEnv>()
     .openapi(listRoute, async (c) => {
       const versions = await listAgreementVersions({ workspaceId: getPrincipal(c).workspaceId }, deps);

@@ -93,7 +93,7 @@ const revokeRoute = createRoute({
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
-export function apiKeyRoutes(deps: Pick<Deps, 'repos' | 'clock'>) {
+export function apiKeyRoutes(deps: Pick<Deps, 'repos' | 'clock' | 'database'>) {
   return new OpenAPIHono<AppEnv>()
     .openapi(listRoute, async (c) => {
       const keys = await listApiKeys({ workspaceId: getPrincipal(c).workspaceId }, deps);
@@ -130,7 +130,11 @@ export function apiKeyRoutes(deps: Pick<Deps, 'repos' | 'clock'>) {
     .openapi(revokeRoute, async (c) => {
       const principal = getPrincipal(c);
       await revokeApiKey(
-        { workspaceId: principal.workspaceId, id: c.req.valid('param').id, revokedBy: describePrincipal(principal) },
+        {
+          workspaceId: principal.workspaceId,
+          id: c.req.valid('param').id,
+          revokedBy: describePrincipal(principal),
+        },
         deps,
       );
       return c.body(null, 204);

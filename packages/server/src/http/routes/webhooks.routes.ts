@@ -1,5 +1,5 @@
-import { describePrincipal } from '../../auth/principal.ts';
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { describePrincipal } from '../../auth/principal.ts';
 import type { Deps } from '../../deps.ts';
 import { deliveryStatuses, notificationKinds, webhookFormats } from '../../notify/notification-kinds.ts';
 import { createWebhook } from '../../use-cases/webhooks/create-webhook.ts';
@@ -162,7 +162,10 @@ const testRoute = createRoute({
 
 const iso = (value: Date | null) => (value ? value.toISOString() : null);
 
-export function webhookRoutes(deps: Pick<Deps, 'repos' | 'clock'>, options: { allowPrivateUrls: boolean }) {
+export function webhookRoutes(
+  deps: Pick<Deps, 'repos' | 'clock' | 'database'>,
+  options: { allowPrivateUrls: boolean },
+) {
   return new OpenAPIHono<AppEnv>()
     .openapi(listRoute, async (c) => {
       const webhooks = await listWebhooks({ workspaceId: getPrincipal(c).workspaceId }, deps);
@@ -193,7 +196,11 @@ export function webhookRoutes(deps: Pick<Deps, 'repos' | 'clock'>, options: { al
     .openapi(deleteRoute, async (c) => {
       const principal = getPrincipal(c);
       await deleteWebhook(
-        { workspaceId: principal.workspaceId, id: c.req.valid('param').id, deletedBy: describePrincipal(principal) },
+        {
+          workspaceId: principal.workspaceId,
+          id: c.req.valid('param').id,
+          deletedBy: describePrincipal(principal),
+        },
         deps,
       );
       return c.body(null, 204);
