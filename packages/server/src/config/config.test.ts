@@ -13,6 +13,16 @@ describe('loadConfig', () => {
     });
   });
 
+  test('reads the rate limits per minute, 0 turning a limit off', () => {
+    expect(loadConfig({})).toMatchObject({ rateLimitIngestPerMinute: 60_000, rateLimitApiPerMinute: 600 });
+    expect(
+      loadConfig({
+        SMARKETING_RATE_LIMIT_INGEST_PER_MINUTE: '0',
+        SMARKETING_RATE_LIMIT_API_PER_MINUTE: '1200',
+      }),
+    ).toMatchObject({ rateLimitIngestPerMinute: 0, rateLimitApiPerMinute: 1200 });
+  });
+
   test('treats an empty variable as unset', () => {
     expect(loadConfig({ DATABASE_URL: '', PORT: '' }).port).toBe(3000);
   });
@@ -35,6 +45,8 @@ describe('loadConfig', () => {
     ['PORT', '70000'],
     ['SMARKETING_MAX_BODY_BYTES', '-5'],
     ['SMARKETING_DB_POOL_SIZE', '1000'],
+    ['SMARKETING_RATE_LIMIT_API_PER_MINUTE', '-1'],
+    ['SMARKETING_RATE_LIMIT_INGEST_PER_MINUTE', '1.5'],
   ])('rejects %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });

@@ -6,6 +6,7 @@ import { z } from 'zod';
  */
 const port = z.coerce.number().int().min(1).max(65_535);
 const positiveInt = z.coerce.number().int().positive();
+const requestsPerMinute = z.coerce.number().int().min(0).max(100_000_000);
 
 const configVariables = {
   DATABASE_URL: {
@@ -96,6 +97,18 @@ const configVariables = {
       'How often the scheduler checks for due timers (SLA deadlines and warnings, escalations, returns from a detour, quadrant changes by decay); a timer fires at most this late.',
     example: '60000',
   },
+  SMARKETING_RATE_LIMIT_INGEST_PER_MINUTE: {
+    schema: requestsPerMinute.default(60_000),
+    description:
+      'Tracking calls (`/v1/*`) each API key may make per minute, in bursts of up to as many; a write key sent only in the body counts per client address. Past it: 429 RATE_LIMITED with Retry-After. Each server process keeps its own budget; 0 turns the limit off.',
+    example: '120000',
+  },
+  SMARKETING_RATE_LIMIT_API_PER_MINUTE: {
+    schema: requestsPerMinute.default(600),
+    description:
+      'JSON API calls (`/api/*`) each API key may make per minute, in bursts of up to as many. Past it: 429 RATE_LIMITED with Retry-After. Each server process keeps its own budget; 0 turns the limit off.',
+    example: '1200',
+  },
 } as const;
 
 type Variables = typeof configVariables;
@@ -117,6 +130,8 @@ export type Config = {
   webhookAllowPrivate: boolean;
   enginePollMs: number;
   schedulerTickMs: number;
+  rateLimitIngestPerMinute: number;
+  rateLimitApiPerMinute: number;
 };
 
 export type ConfigProblem = { variable: VariableName; message: string };
@@ -169,6 +184,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     webhookAllowPrivate: ['true', '1', 'yes'].includes(values.SMARKETING_WEBHOOK_ALLOW_PRIVATE as string),
     enginePollMs: values.SMARKETING_ENGINE_POLL_MS as number,
     schedulerTickMs: values.SMARKETING_SCHEDULER_TICK_MS as number,
+    rateLimitIngestPerMinute: values.SMARKETING_RATE_LIMIT_INGEST_PER_MINUTE as number,
+    rateLimitApiPerMinute: values.SMARKETING_RATE_LIMIT_API_PER_MINUTE as number,
   };
 }
 
