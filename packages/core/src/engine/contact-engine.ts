@@ -359,7 +359,7 @@ function nextTimerAt(world: EngineWorld, state: ContactState): number | undefine
   const clock = state.clock;
   if (clock?.status === 'open')
     due.push(clock.atRiskSent ? clock.deadlineAt : Math.min(clock.atRiskAt, clock.deadlineAt));
-  if (clock?.status === 'breached') {
+  if (clock?.status === 'breached' && clock.stoppedAt === undefined) {
     const step = escalationSteps(world.agreement, new Date(clock.deadlineAt))[clock.escalated];
     if (step !== undefined) due.push(step.at.getTime());
   }
@@ -427,7 +427,7 @@ function fireTimer(world: EngineWorld, state: ContactState, due: number, effects
     notify(state, effects, 'sla-breached', clock.deadlineAt, detail);
     return;
   }
-  if (clock?.status === 'breached') {
+  if (clock?.status === 'breached' && clock.stoppedAt === undefined) {
     const step = escalationSteps(agreement, new Date(clock.deadlineAt))[clock.escalated];
     if (step !== undefined && step.at.getTime() <= due) {
       clock.escalated += 1;
@@ -475,8 +475,8 @@ function applyFeedback(
 ): void {
   const { agreement } = world;
   state.episode.feedback = input.verdict;
-  if (state.clock?.status === 'open')
-    stopClock(state, input.at, 'worked', `feedback:${input.verdict}`, effects);
+  // Feedback works the lead: it stops an open clock, and a breached one stops escalating.
+  if (state.clock !== undefined) stopClock(state, input.at, 'worked', `feedback:${input.verdict}`, effects);
   if (input.verdict === 'accept') return;
   const list = input.verdict === 'reject' ? 'reject' : 'recycle';
   const detour = detourFor(agreement, state.position, list);
@@ -672,6 +672,8 @@ function maybeHandOver(world: EngineWorld, state: ContactState, effects: EngineE
   // Only leads marketing still owns are handed over (an imported SQL is sales' already).
   const stage = findStage(agreement, state.position.stage);
   if (stage === undefined || !ownedByMarketing(agreement, stage.owner)) return;
+  // Sales can only work a lead it can reach: an anonymous visitor waits until it gives an e-mail.
+  if (state.email === null) return;
   const quadrant = agreement.quadrants[state.quadrant];
   const salesQuadrant = salesActions.includes(quadrant.action);
   const delivered = state.position.stage === agreement.sla.marketing.stage;
@@ -770,7 +772,15 @@ function reassign(world: EngineWorld, state: ContactState, at: number, effects: 
   const previous = state.clock;
   state.owner = undefined;
   const assignment = assign(world, state, at, effects, current == null ? {} : { [current]: { away: true } });
-  if (previous !== undefined) startClock(world, state, at, previous.quadrant, assignment, effects);
+  if (previous !== undefined) {
+    startClock(world, state, at, previous.quadrant, assignment, effects);
+    // The new owner's clock carries the steps already taken: a lead is reassigned once per
+    // hand-over, not again every time the next owner's deadline passes.
+    if (state.clock !== undefined && state.clock !== previous) {
+      state.clock.escalated = previous.escalated;
+      pushClock(state, effects);
+    }
+  }
 }
 
 function stopClock(

@@ -143,6 +143,71 @@ describe('a hot lead, end to end in the engine', () => {
     expect(first).toMatchObject({ status: 'breached', breachedAt: t0 + day, escalated: 2 });
   });
 
+  test('a lead is reassigned once per hand-over; the next owner can breach but is not replaced again', () => {
+    const { effects } = run([
+      contact('c4', t0, vpMarketing, 'c4@acme.io'),
+      activity('c4', t0, 'demo-requested'),
+      tick(t0 + 49 * hour),
+      tick(t0 + 200 * hour),
+    ]);
+    expect(effects.assignments.map((assignment) => assignment.repId)).toEqual(['alex', 'sam']);
+    expect(effects.alerts.map((alert) => alert.kind)).toEqual([
+      'sla-breached',
+      'sla-escalated',
+      'sla-escalated',
+      'sla-breached',
+    ]);
+  });
+
+  test('a breached clock that is then worked stops escalating', () => {
+    const { effects, store } = run([
+      contact('c5', t0, vpMarketing, 'c5@acme.io'),
+      activity('c5', t0, 'demo-requested'),
+      { kind: 'touch', seq: ++seq, at: t0 + 26 * hour, contactId: 'c5', repId: 'alex', touchKind: 'call' },
+      tick(t0 + 60 * hour),
+    ]);
+    expect(effects.alerts.map((alert) => alert.kind)).toEqual(['sla-breached']);
+    expect(store.get('c5')?.clock).toMatchObject({
+      status: 'breached',
+      stoppedAt: t0 + 26 * hour,
+      repId: 'alex',
+    });
+    expect(effects.assignments).toHaveLength(1);
+  });
+
+  test('an anonymous visitor is not handed to sales until it gives an e-mail', () => {
+    const { effects, store } = run([
+      {
+        kind: 'contact',
+        seq: ++seq,
+        at: t0,
+        contactId: 'c6',
+        email: null,
+        accountId: null,
+        traits: vpMarketing,
+        mergedIntoId: null,
+      },
+      activity('c6', t0, 'demo-requested'),
+    ]);
+    expect(store.get('c6')?.position.stage).toBe('mql');
+    expect(effects.assignments).toEqual([]);
+    const later = run([
+      {
+        kind: 'contact',
+        seq: ++seq,
+        at: t0,
+        contactId: 'c7',
+        email: null,
+        accountId: null,
+        traits: vpMarketing,
+        mergedIntoId: null,
+      },
+      activity('c7', t0, 'demo-requested'),
+      contact('c7', t0 + hour, vpMarketing, 'c7@acme.io'),
+    ]);
+    expect(later.effects.assignments.map((assignment) => assignment.repId)).toEqual(['alex']);
+  });
+
   test('a fact after the deadline fires the breach first, at the deadline', () => {
     const { effects } = run([
       contact('c3', t0, vpMarketing, 'kim@acme.io'),

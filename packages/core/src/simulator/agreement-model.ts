@@ -1,15 +1,10 @@
-import type { Agreement, QuadrantId, Team } from '../agreement/agreement-schema.ts';
-import type { Condition, TraitCondition } from '../agreement/condition.ts';
-import { parseDuration } from '../agreement/duration.ts';
-import type { Traits } from '../ingest/records.ts';
+import type { Agreement } from '../agreement/agreement-schema.ts';
 import { careersPages, pricingPages } from './catalog.ts';
-import type { Random } from './random.ts';
 
 /**
- * What the simulator reads from an agreement: which event names and page paths its activities
- * recognise, the fit points of a set of traits, the interest points of a history, the quadrant,
- * routing and the feedback reasons. It approximates the engine closely enough for the simulated
- * sales team to work the leads the agreement would hand over; it is not the scoring engine.
+ * What the simulator reads from an agreement to send facts it understands: which event names and
+ * page paths its activities recognise, and the feedback reasons reps pick. Scoring, hand-overs
+ * and routing are not modelled here: the simulator runs the engine itself (see `follow-engine.ts`).
  */
 
 /** Things a simulated contact does, each sent as a Segment event the agreement should classify. */
@@ -56,11 +51,10 @@ export type ResolvedBehaviour =
 
 type ClassifiableEvent = { type: 'track'; event: string } | { type: 'page'; path: string };
 
-type HistoryEntry = { at: number; activityIds: readonly string[] };
-
+/** The ids of the agreement's feedback reasons, per list. */
 type ReasonLists = {
   reject: readonly string[];
-  recycle: readonly { id: string; afterDays: number }[];
+  recycle: readonly string[];
   lost: readonly string[];
 };
 
@@ -69,25 +63,7 @@ export type AgreementModel = {
   behaviours: Record<BehaviourId, ResolvedBehaviour>;
   /** The ids of the agreement activities an event counts as, in the agreement's order. */
   classify(event: ClassifiableEvent): readonly string[];
-  fitPoints(traits: Traits): number;
-  /** The grade of a fit score; undefined when the agreement has no grades or no band holds it. */
-  fitGrade(points: number): string | undefined;
-  /** The grade with the lowest band (the one the default MQL rule keeps away from sales). */
-  lowestGrade: string | undefined;
-  /** Interest points at `at` from the entries of `history` up to then (oldest first). */
-  interestAt(history: readonly HistoryEntry[], at: number): number;
-  quadrantOf(fitPoints: number, interest: number): QuadrantId;
-  /** Whether the quadrant's agreed action puts the lead in a rep's queue. */
-  handsToSales(quadrant: QuadrantId): boolean;
-  /** The first-touch deadline of a quadrant, in minutes (24 h when the agreement gives none). */
-  firstTouchMinutes(quadrant: QuadrantId): number;
-  /** The sales team that gets a contact, by routing rules, persona team, then the default. */
-  routeTeam(traits: Traits): Team | undefined;
-  /** A rep of the team, weighted by capacity; away reps get nothing. */
-  pickRep(team: Team, random: Random): string | undefined;
   reasons: ReasonLists;
-  /** The sales teams that have at least one rep who is not away. */
-  staffedTeams: readonly Team[];
 };
 
 export function createAgreementModel(agreement: Agreement): AgreementModel {
@@ -122,120 +98,15 @@ export function createAgreementModel(agreement: Agreement): AgreementModel {
     behaviourIds.map((id) => [id, resolveBehaviour(id, defaultBehaviours[id], agreement, classify)]),
   ) as Record<BehaviourId, ResolvedBehaviour>;
 
-  const personas = new Map(agreement.personas.map((persona) => [persona.id, persona]));
-  const holds = (condition: Condition, traits: Traits, depth = 0): boolean => {
-    if (depth > 20) return false;
-    if ('all' in condition) return condition.all.every((child) => holds(child, traits, depth + 1));
-    if ('any' in condition) return condition.any.some((child) => holds(child, traits, depth + 1));
-    if ('not' in condition) return !holds(condition.not, traits, depth + 1);
-    if ('trait' in condition) return traitHolds(condition, traits[condition.trait]);
-    if ('persona' in condition) {
-      const persona = personas.get(condition.persona);
-      return persona !== undefined && holds(persona.match, traits, depth + 1);
-    }
-    // Quadrant, activity, feedback, deal and fit-grade conditions need state a fit rule or a
-    // routing rule rarely uses; the simulator treats them as not holding.
-    return false;
-  };
-
-  const grades = agreement.fit.grades ?? [];
-  const lowestGrade = [...grades].sort(
-    (a, b) => (a.min ?? Number.NEGATIVE_INFINITY) - (b.min ?? Number.NEGATIVE_INFINITY),
-  )[0]?.grade;
-
-  const interest = agreement.interest;
-  const activityById = new Map(agreement.interest.activities.map((activity) => [activity.id, activity]));
-  const interestAt = (history: readonly HistoryEntry[], at: number): number => {
-    const perActivity = new Map<string, number>();
-    for (const entry of history) {
-      if (entry.at > at) break;
-      const weight = 0.5 ** ((at - entry.at) / (interest.halfLifeDays * 86_400_000));
-      for (const id of entry.activityIds) {
-        const points = activityById.get(id)?.points ?? 0;
-        perActivity.set(id, (perActivity.get(id) ?? 0) + points * weight);
-      }
-    }
-    const perGroup = new Map<string, number>();
-    let total = 0;
-    for (const [id, raw] of perActivity) {
-      const activity = activityById.get(id);
-      const capped = activity?.cap === undefined ? raw : Math.min(raw, activity.cap);
-      if (activity?.group === undefined) total += capped;
-      else perGroup.set(activity.group, (perGroup.get(activity.group) ?? 0) + capped);
-    }
-    for (const [group, sum] of perGroup) {
-      const cap = interest.groupCaps[group];
-      total += cap === undefined ? sum : Math.min(sum, cap);
-    }
-    for (const rule of interest.frequency) {
-      const since = at - rule.withinDays * 86_400_000;
-      let count = 0;
-      for (const entry of history) {
-        if (entry.at > at) break;
-        if (entry.at >= since && entry.activityIds.includes(rule.activity)) count += 1;
-      }
-      if (count >= rule.atLeast) total += rule.points;
-    }
-    return interest.totalCap === undefined ? total : Math.min(total, interest.totalCap);
-  };
-
-  const { thresholds } = agreement.quadrants;
-  const salesTeams = agreement.teams.filter((team) => team.kind === 'sales');
-  const staffedTeams = salesTeams.filter((team) => team.reps.some((rep) => !rep.away));
-  const teamById = new Map(staffedTeams.map((team) => [team.id, team]));
-
   return {
     agreement,
     behaviours,
     classify,
-    fitPoints: (traits) =>
-      agreement.fit.rules.reduce((sum, rule) => (holds(rule.when, traits) ? sum + rule.points : sum), 0),
-    fitGrade: (points) =>
-      grades.find(
-        (band) =>
-          (band.min === undefined || points >= band.min) && (band.max === undefined || points <= band.max),
-      )?.grade,
-    lowestGrade,
-    interestAt,
-    quadrantOf(fitPoints, interestPoints) {
-      const fit = fitPoints >= thresholds.fit;
-      const interested = interestPoints >= thresholds.interest;
-      if (fit) return interested ? 'hot' : 'nurture';
-      return interested ? 'fan' : 'drop';
-    },
-    handsToSales: (quadrant) => {
-      const action = agreement.quadrants[quadrant].action;
-      return action === 'hand-to-sales' || action === 'low-touch-sales';
-    },
-    firstTouchMinutes: (quadrant) => {
-      const within = agreement.quadrants[quadrant].firstTouchWithin;
-      return (within === undefined ? undefined : parseDuration(within)) ?? 24 * 60;
-    },
-    routeTeam(traits) {
-      for (const rule of agreement.routing.rules) {
-        const team = teamById.get(rule.team);
-        if (team && holds(rule.when, traits)) return team;
-      }
-      for (const persona of agreement.personas) {
-        const team = persona.team === undefined ? undefined : teamById.get(persona.team);
-        if (team && holds(persona.match, traits)) return team;
-      }
-      return teamById.get(agreement.routing.defaultTeam) ?? staffedTeams[0];
-    },
-    pickRep(team, random) {
-      const reps = team.reps.filter((rep) => !rep.away);
-      if (reps.length === 0) return undefined;
-      return random.weighted(reps.map((rep) => [rep.id, rep.capacity] as const));
-    },
     reasons: {
       reject: agreement.feedback.rejectReasons.map((reason) => reason.id),
-      recycle: agreement.feedback.recycleReasons.map((reason) => ({
-        id: reason.id,
-        afterDays: reason.recycleAfterDays ?? 30,
-      })),
+      recycle: agreement.feedback.recycleReasons.map((reason) => reason.id),
       lost: agreement.feedback.lostReasons.map((reason) => reason.id),
     },
-    staffedTeams,
   };
 }
 
@@ -310,24 +181,4 @@ export function globToRegExp(glob: string): RegExp {
 /** A concrete path a glob matches, for agreements whose pages the catalog does not have. */
 function examplePath(glob: string): string {
   return glob.replace(/\*\*?/g, 'overview');
-}
-
-function traitHolds(condition: TraitCondition, value: Traits[string] | undefined): boolean {
-  const present = value !== undefined && value !== null && value !== '';
-  if (condition.exists !== undefined) return condition.exists === present;
-  if (!present) return false;
-  const text = typeof value === 'string' ? value.toLowerCase() : undefined;
-  const same = (expected: string | number | boolean) =>
-    typeof expected === 'string' ? text === expected.toLowerCase() : value === expected;
-  if (condition.equals !== undefined) return same(condition.equals);
-  if (condition.in !== undefined) return condition.in.some(same);
-  if (condition.notIn !== undefined) return !condition.notIn.some(same);
-  if (condition.contains !== undefined) return text?.includes(condition.contains.toLowerCase()) === true;
-  const number = typeof value === 'number' ? value : Number(value);
-  if (!Number.isFinite(number)) return false;
-  if (condition.between !== undefined)
-    return number >= condition.between[0] && number <= condition.between[1];
-  if (condition.gte !== undefined && number < condition.gte) return false;
-  if (condition.lte !== undefined && number > condition.lte) return false;
-  return condition.gte !== undefined || condition.lte !== undefined;
 }

@@ -1,14 +1,6 @@
-import type { TouchKind } from '../agreement/agreement-schema.ts';
-import type { FeedbackKind } from '../agreement/condition.ts';
-import type {
-  AccountRecord,
-  ContactRef,
-  DealEventRecord,
-  FeedbackRecord,
-  SegmentMessage,
-} from '../ingest/records.ts';
+import type { ContactRef, SegmentMessage } from '../ingest/records.ts';
 import type { AgreementModel, BehaviourId, ResolvedBehaviour } from './agreement-model.ts';
-import { day, hour, isoDate, minute, nextQuarterStart, toWorkingTime } from './calendar.ts';
+import { day, hour, isoDate, minute, toWorkingTime } from './calendar.ts';
 import {
   blogPosts,
   browsePages,
@@ -22,18 +14,9 @@ import {
   webinarTopics,
 } from './catalog.ts';
 import { createRandom, type Random } from './random.ts';
+import { createSalesWork, type Lead, logit, type SalesWork, sigmoid } from './sales-work.ts';
 import type { SimulatedFact } from './simulate.ts';
-import {
-  acceptOddsEffect,
-  baseAcceptRate,
-  baseWinRate,
-  dealAmountMedian,
-  dealAmountSigma,
-  fitOddsEffect,
-  type SourceTruth,
-  salesCycleMedianDays,
-  winOddsMultipliers,
-} from './truth.ts';
+import type { SourceTruth } from './truth.ts';
 import { type CompanyPool, companyTraits, createPerson, traitsOf } from './world.ts';
 
 /** What every contact's journey shares. */
@@ -52,19 +35,26 @@ export type Arrival = { index: number; at: number; source: SourceTruth };
 
 type Page = { path: string; title: string };
 type Campaign = { source: string; medium: string; name?: string };
-type HistoryItem = { at: number; activityIds: readonly string[]; behaviour: BehaviourId | undefined };
-
-const streams = { contact: 1, rep: 3 } as const;
-const baseWinOdds = baseWinRate / (1 - baseWinRate);
-const dealStages = ['discovery', 'demo', 'proposal', 'negotiation'] as const;
+type HistoryItem = { at: number; behaviour: BehaviourId | undefined };
 
 /**
- * Everything one contact does and has done to it, in time order and before the end of the
- * simulation: anonymous visits, the conversion that identifies it, later activities, then the
- * sales side (touches, feedback, a deal) whenever the agreement would hand it to sales.
- * Deterministic in (seed, index): a contact's story does not depend on the others'.
+ * One contact's story: what it does on the marketing side, and how sales works it once the
+ * engine hands it over (see `follow-engine.ts`, which decides when and to whom).
  */
-export function simulateContact(context: JourneyContext, arrival: Arrival): SimulatedFact[] {
+export type ContactStory = {
+  /** Its marketing facts (Segment messages), in time order and before the end of the simulation. */
+  facts: SimulatedFact[];
+  sales: SalesWork;
+};
+
+const streams = { contact: 1 } as const;
+
+/**
+ * Everything one contact does: anonymous visits, the conversion that identifies it, later
+ * activities. Deterministic in (seed, index): a contact's marketing does not depend on the
+ * others', nor on what sales does.
+ */
+export function simulateContact(context: JourneyContext, arrival: Arrival): ContactStory {
   const { seed, model } = context;
   const { index, source } = arrival;
   const random = createRandom(seed, streams.contact, index);
@@ -77,12 +67,6 @@ export function simulateContact(context: JourneyContext, arrival: Arrival): Simu
   });
   const jobSeeker = person.student || random.chance(0.02);
   const traits = traitsOf(person, source.label);
-  const fitPoints = model.fitPoints(traits);
-  const grade = model.fitGrade(fitPoints);
-  // The account's rep for this contact's team: every contact of a company meets the same rep.
-  const team = model.routeTeam(traits);
-  const repRandom = person.company ? createRandom(seed, streams.rep, person.company.index) : random;
-  const repId = team ? model.pickRep(team, repRandom) : undefined;
 
   const tag = `${seed}-${index}`;
   const anonymousId = `anon-${random.hex(20)}`;
@@ -111,8 +95,8 @@ export function simulateContact(context: JourneyContext, arrival: Arrival): Simu
     };
     facts.push({ at: new Date(at), contactIndex: index, kind: 'segment', message: full });
   };
-  const remember = (at: number, activityIds: readonly string[], behaviour: BehaviourId | undefined) => {
-    history.push({ at, activityIds, behaviour });
+  const remember = (at: number, behaviour: BehaviourId | undefined) => {
+    history.push({ at, behaviour });
   };
   const page = (at: number, target: Page, behaviour: BehaviourId, campaign?: Campaign, referrer?: string) => {
     const query = campaign
@@ -127,7 +111,7 @@ export function simulateContact(context: JourneyContext, arrival: Arrival): Simu
       properties: { ...pageContext },
       context: { ...context_, page: pageContext, ...(campaign ? { campaign } : {}) },
     });
-    remember(at, model.classify({ type: 'page', path: target.path }), behaviour);
+    remember(at, behaviour);
     if (behaviour === 'pricing-view') pricingSeen = true;
   };
   const track = (
@@ -143,7 +127,7 @@ export function simulateContact(context: JourneyContext, arrival: Arrival): Simu
       properties,
       context: { ...context_, ...(campaign ? { campaign } : {}) },
     });
-    remember(at, model.classify({ type: 'track', event }), behaviour);
+    remember(at, behaviour);
   };
   const act = (
     at: number,
@@ -245,7 +229,7 @@ export function simulateContact(context: JourneyContext, arrival: Arrival): Simu
       source.id === 'webinar'
         ? random.chance(0.9)
         : random.chance(0.3 + 0.55 * intent + (jobSeeker ? 0.2 : 0));
-    if (!converts) return finish(facts, context.endMs);
+    if (!converts) return story();
     // At least 90 s after the last page, so the form's own page view comes after the arrival.
     t += Math.round(random.uniform(90_000, 300_000));
     identify(t);
@@ -282,9 +266,9 @@ export function simulateContact(context: JourneyContext, arrival: Arrival): Simu
 
   // --- Marketing: what it does after converting ----------------------------------------------
   let outboundReply: number | undefined;
-  if (source.id === 'outbound' && repId !== undefined) {
-    // Prospecting touches come first; some prospects click through from a rep's e-mail.
-    outboundReply = outboundSequence(repId, t);
+  if (source.id === 'outbound') {
+    // A prospecting sequence comes first; some prospects click through from one of its e-mails.
+    outboundReply = outboundSequence(t);
     if (outboundReply !== undefined) {
       const campaign: Campaign = {
         source: 'outbound',
@@ -360,265 +344,35 @@ export function simulateContact(context: JourneyContext, arrival: Arrival): Simu
     }
   }
 
-  // --- Sales: hand-overs, touches, feedback and deals ------------------------------------------
-  history.sort((a, b) => a.at - b.at);
-  if (repId === undefined) return finish(facts, context.endMs);
+  return story();
 
-  let eligibleFrom = identifiedAt;
-  let handovers = 0;
-  let demoSoFar = false;
-  for (const item of history) {
-    if (item.behaviour === 'demo-request') demoSoFar = true;
-    if (item.at < eligibleFrom || handovers >= 2 || item.at >= context.endMs) continue;
-    const interest = model.interestAt(history, item.at);
-    const quadrant = model.quadrantOf(fitPoints, interest);
-    const demoRule = demoSoFar && grade !== model.lowestGrade;
-    if (!model.handsToSales(quadrant) && !demoRule) continue;
-    handovers += 1;
-    const deadline = model.firstTouchMinutes(model.handsToSales(quadrant) ? quadrant : 'hot') * minute;
-    const next = workLead(repId, item.at + minute, deadline);
-    if (next === undefined) break;
-    eligibleFrom = next;
+  function story(): ContactStory {
+    history.sort((a, b) => a.at - b.at);
+    const lead: Lead = { index, tag, ref, person, intent, history, nextKey: () => counter++ };
+    return { facts: finish(facts, context.endMs), sales: createSalesWork(context, lead) };
   }
-  return finish(facts, context.endMs);
 
-  function outboundSequence(rep: string, from: number): number | undefined {
+  /**
+   * The e-mails and calls of a prospecting sequence (sent by the sequencing tool, so they are not
+   * a rep's touches on a lead sales was given); answers when the prospect replied, if it did.
+   */
+  function outboundSequence(from: number): number | undefined {
     let at = toWorkingTime(from + random.exponential(day), random);
     const steps = random.int(3, 5);
     for (let step = 0; step < steps; step += 1) {
-      const kind: TouchKind =
+      const kind =
         step === 0
           ? 'email'
-          : random.weighted<TouchKind>([
+          : random.weighted([
               ['email', 5],
               ['call', 3],
               ['social', 2],
             ]);
-      touch(rep, at, kind, kind === 'call' ? random.pick(['voicemail', 'no-answer']) : 'sent');
       if (kind === 'email' && random.chance(0.05 + 0.35 * intent))
         return at + Math.round(random.lognormal(3 * hour, 1));
       at = toWorkingTime(at + random.uniform(2, 4) * day, random);
     }
     return undefined;
-  }
-
-  function touch(rep: string, at: number, kind: TouchKind, outcome: string) {
-    facts.push({
-      at: new Date(at),
-      contactIndex: index,
-      kind: 'touch',
-      record: {
-        ref,
-        repId: rep,
-        kind,
-        occurredAt: new Date(at),
-        outcome,
-        externalId: `sim:touch-${tag}-${counter++}`,
-        source: 'simulator',
-      },
-    });
-  }
-
-  function feedback(rep: string, at: number, verdict: FeedbackKind, reason: string | undefined) {
-    const record: FeedbackRecord = {
-      ref,
-      repId: rep,
-      verdict,
-      occurredAt: new Date(at),
-      externalId: `sim:feedback-${tag}-${counter++}`,
-      source: 'simulator',
-    };
-    if (reason !== undefined) record.reason = reason;
-    if (random.chance(0.6)) {
-      const score = 1 + 4 * (0.65 * person.fit + 0.35 * intent) + random.normal(0, 0.6);
-      record.rating = Math.min(5, Math.max(1, Math.round(score))) as 1 | 2 | 3 | 4 | 5;
-    }
-    facts.push({ at: new Date(at), contactIndex: index, kind: 'feedback', record });
-  }
-
-  /** Works a handed-over lead; returns when it may be handed over again, or undefined if never. */
-  function workLead(rep: string, handedOverAt: number, deadline: number): number | undefined {
-    if (random.chance(0.04)) return undefined; // nobody ever works it
-    let at = toWorkingTime(handedOverAt + Math.max(2 * minute, random.lognormal(deadline / 10, 1.6)), random);
-    const invalid = person.spam
-      ? 'spam'
-      : person.student
-        ? 'student'
-        : person.company?.competitor
-          ? 'competitor'
-          : random.chance(0.02)
-            ? 'duplicate'
-            : undefined;
-    const attempts = random.int(3, 6);
-    let reached = false;
-    for (let attempt = 0; attempt < attempts && !reached; attempt += 1) {
-      const kind = random.weighted<TouchKind>(
-        attempt === 0
-          ? [
-              ['call', 55],
-              ['email', 40],
-              ['social', 5],
-            ]
-          : [
-              ['email', 50],
-              ['call', 45],
-              ['sms', 5],
-            ],
-      );
-      const p = kind === 'call' ? 0.3 + 0.4 * intent : kind === 'email' ? 0.15 + 0.35 * intent : 0.1;
-      reached = invalid === undefined && random.chance(p);
-      const outcome =
-        kind === 'call'
-          ? reached
-            ? 'connected'
-            : random.pick(['voicemail', 'no-answer'])
-          : reached
-            ? 'replied'
-            : 'sent';
-      touch(rep, at, kind, outcome);
-      if (invalid !== undefined) break;
-      if (!reached && attempt + 1 < attempts) at = toWorkingTime(at + random.uniform(1, 3.5) * day, random);
-    }
-    const decidedAt = toWorkingTime(at + random.lognormal(3 * hour, 1), random);
-    if (invalid !== undefined) {
-      feedback(rep, decidedAt, 'reject', reasonFrom(model.reasons.reject, invalid, random));
-      return undefined;
-    }
-    if (!reached) {
-      if (!random.chance(0.75)) return undefined;
-      return recycle(rep, decidedAt, 'no-response');
-    }
-    if (random.chance(0.08)) return undefined; // worked, but the rep never says what came of it
-    // A rep accepts what really looks like a buyer: the same fit and activities that win deals.
-    const lift = Math.log(winOdds(decidedAt) / baseWinOdds);
-    if (random.chance(sigmoid(logit(baseAcceptRate) + acceptOddsEffect * lift))) {
-      feedback(rep, decidedAt, 'accept', undefined);
-      openDeal(rep, decidedAt);
-      return undefined;
-    }
-    if (person.fit < 0.35) {
-      feedback(
-        rep,
-        decidedAt,
-        'reject',
-        reasonFrom(model.reasons.reject, random.chance(0.7) ? 'not-icp' : 'no-budget', random),
-      );
-      return undefined;
-    }
-    if ((person.seniority === 'individual' || person.seniority === 'manager') && random.chance(0.5)) {
-      return recycle(rep, decidedAt, 'wrong-contact');
-    }
-    if (random.chance(0.6)) return recycle(rep, decidedAt, 'not-now');
-    feedback(rep, decidedAt, 'reject', reasonFrom(model.reasons.reject, 'no-budget', random));
-    return undefined;
-  }
-
-  /** The odds of winning a deal, from true fit and the activities done up to `at` (see truth.ts). */
-  function winOdds(at: number): number {
-    const done = new Set<BehaviourId>();
-    for (const item of history) if (item.at <= at && item.behaviour !== undefined) done.add(item.behaviour);
-    let odds = baseWinOdds * Math.exp(fitOddsEffect * (person.fit - 0.5));
-    for (const behaviour of done) odds *= winOddsMultipliers[behaviour];
-    return odds;
-  }
-
-  function recycle(rep: string, at: number, preferred: string): number | undefined {
-    const reasons = model.reasons.recycle;
-    const reason =
-      reasons.find((r) => r.id === preferred) ?? (reasons.length > 0 ? random.pick(reasons) : undefined);
-    feedback(rep, at, 'recycle', reason?.id);
-    return at + (reason?.afterDays ?? 30) * day;
-  }
-
-  function openDeal(rep: string, acceptedAt: number) {
-    let at = toWorkingTime(acceptedAt + random.uniform(1, 6) * day, random);
-    if (random.chance(0.85)) touch(rep, at, 'meeting', 'held');
-    if (!random.chance(0.85)) return;
-    at += Math.round(random.uniform(hour, 2 * day));
-    const createdAt = toWorkingTime(at, random);
-    const odds = winOdds(createdAt);
-    const won = random.chance(odds / (1 + odds));
-
-    const tier = person.company?.tier ?? 'small';
-    let amount = Math.max(1000, roundTo(random.lognormal(dealAmountMedian[tier], dealAmountSigma), 500));
-    const cycle = Math.max(7, random.lognormal(salesCycleMedianDays[tier], 0.5)) * day;
-    let closedAt = createdAt + cycle * (won ? random.uniform(0.85, 1.15) : random.uniform(0.3, 1.4));
-    const quarterEnd = nextQuarterStart(closedAt);
-    if (won && quarterEnd - closedAt < 21 * day && random.chance(0.5)) {
-      closedAt = quarterEnd - random.uniform(0.3, 4) * day; // the end-of-quarter push
-    }
-    closedAt = toWorkingTime(closedAt, random);
-
-    const dealId = `sim:deal-${tag}`;
-    const company = person.company;
-    const account: AccountRecord | undefined = company
-      ? {
-          crmId: `sim:account-${seed}-${company.index}`,
-          domain: company.domain,
-          name: company.name,
-          traits: companyTraits(company),
-        }
-      : undefined;
-    const plan = tier === 'enterprise' ? 'Enterprise' : tier === 'mid-market' ? 'Growth' : 'Starter';
-    let eventNumber = 0;
-    const dealEvent = (
-      eventAt: number,
-      fields: Omit<DealEventRecord, 'ref' | 'dealId' | 'occurredAt' | 'source'>,
-    ) => {
-      facts.push({
-        at: new Date(eventAt),
-        contactIndex: index,
-        kind: 'deal-event',
-        record: {
-          ref,
-          dealId,
-          ...fields,
-          occurredAt: new Date(eventAt),
-          externalId: `${dealId}:${eventNumber++}`,
-          source: 'simulator',
-        },
-      });
-    };
-    dealEvent(createdAt, {
-      kind: 'created',
-      name: `${company?.name ?? `${person.firstName} ${person.lastName}`} - ${plan}`,
-      ...(account ? { account } : {}),
-      stage: dealStages[0],
-      amount: String(amount),
-      currency: context.currency,
-      closeDate: isoDate(createdAt + cycle),
-    });
-    const reached = won ? dealStages.length : random.int(1, dealStages.length);
-    const fractions = [0, 0.15, 0.45, 0.75];
-    for (let stage = 1; stage < reached; stage += 1) {
-      const stageAt = createdAt + (closedAt - createdAt) * (fractions[stage] ?? 0.5);
-      dealEvent(stageAt, { kind: 'stage-changed', stage: dealStages[stage] });
-      if (stage === dealStages.length - 1 && won && random.chance(0.25)) {
-        amount = Math.max(1000, roundTo(amount * random.uniform(0.8, 0.95), 500));
-        dealEvent(stageAt + hour, {
-          kind: 'amount-changed',
-          amount: String(amount),
-          currency: context.currency,
-        });
-      }
-    }
-    if (won) {
-      dealEvent(closedAt, {
-        kind: 'won',
-        stage: 'closed-won',
-        amount: String(amount),
-        currency: context.currency,
-        closeDate: isoDate(closedAt),
-      });
-    } else {
-      const reason = reasonFrom(model.reasons.lost, lostReason(random), random);
-      dealEvent(closedAt, {
-        kind: 'lost',
-        stage: 'closed-lost',
-        closeDate: isoDate(closedAt),
-        ...(reason ? { reason } : {}),
-      });
-    }
   }
 }
 
@@ -696,31 +450,4 @@ function referrerFor(source: SourceTruth, random: Random): string | undefined {
     return `https://www.${random.pick(['northwind', 'bluepeak', 'cobalt'])}-customer.example/`;
   if (source.id === 'partner') return 'https://partners.example/';
   return undefined;
-}
-
-function lostReason(random: Random): string {
-  return random.weighted([
-    ['price', 30],
-    ['competitor-won', 25],
-    ['no-decision', 35],
-    ['missing-feature', 10],
-  ]);
-}
-
-/** The preferred reason when the agreement has it, otherwise any of its reasons (none: undefined). */
-function reasonFrom(reasons: readonly string[], preferred: string, random: Random): string | undefined {
-  if (reasons.includes(preferred)) return preferred;
-  return reasons.length > 0 ? random.pick(reasons) : undefined;
-}
-
-function roundTo(value: number, step: number): number {
-  return Math.round(value / step) * step;
-}
-
-function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
-
-function logit(p: number): number {
-  return Math.log(p / (1 - p));
 }

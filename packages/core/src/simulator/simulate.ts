@@ -3,7 +3,8 @@ import type { DealEventRecord, FeedbackRecord, SegmentMessage, TouchRecord } fro
 import { behaviourIds, createAgreementModel } from './agreement-model.ts';
 import { addMonths, day, hour } from './calendar.ts';
 import { noiseEvents, noisePages } from './catalog.ts';
-import { type Arrival, type JourneyContext, simulateContact } from './journey.ts';
+import { followEngine } from './follow-engine.ts';
+import type { Arrival, JourneyContext } from './journey.ts';
 import { createRandom, type Random } from './random.ts';
 import {
   acceptOddsEffect,
@@ -50,9 +51,10 @@ export type SimulatedFactKind = SimulatedFact['kind'];
 export type Simulation = {
   truth: SimulationTruth;
   /**
-   * The facts in time order (same instant: by contact, then in the contact's order). Lazy: each
-   * iteration generates them afresh, identical every time, holding only the contacts whose
-   * stories are still unfolding.
+   * The facts in time order (same instant: by contact, then in the contact's order). Sales facts
+   * follow the engine: a rep touches, judges and sells only a lead the engine handed to that rep
+   * (see `follow-engine.ts`). Lazy: each iteration generates them afresh, identical every time,
+   * holding the engine's state of the contacts seen so far and the stories still unfolding.
    */
   facts: Iterable<SimulatedFact>;
 };
@@ -62,7 +64,8 @@ const streams = { arrivals: 0 } as const;
 /**
  * A B2B company's sales and marketing facts over `months` months from `start`, generated from
  * `seed` alone: the same options give the same facts, message ids and external ids, so sending a
- * simulation twice stores nothing twice. See `truth.ts` for the model.
+ * simulation twice stores nothing twice. When a lead reaches sales, and which rep gets it, is the
+ * engine's decision under `agreement`. See `truth.ts` for the model.
  */
 export function simulate(options: SimulateOptions): Simulation {
   const { contacts, months, seed, start, agreement } = options;
@@ -125,7 +128,7 @@ export function simulate(options: SimulateOptions): Simulation {
 
   return {
     truth,
-    facts: { [Symbol.iterator]: () => mergeJourneys(context, arrivals) },
+    facts: { [Symbol.iterator]: () => followEngine(context, arrivals) },
   };
 }
 
@@ -195,74 +198,4 @@ function webinarSlots(startMs: number, endMs: number): number[] {
   const slots: number[] = [];
   for (let slot = first; slot < endMs + 30 * day; slot += 14 * day) slots.push(slot);
   return slots;
-}
-
-type Cursor = { facts: SimulatedFact[]; position: number; contact: number; at: number };
-
-/**
- * Merges the contacts' stories into one time-ordered stream: a contact's story is generated when
- * the stream reaches its first fact, and dropped when its last fact has been yielded.
- */
-function* mergeJourneys(context: JourneyContext, arrivals: readonly Arrival[]): Generator<SimulatedFact> {
-  const heap: Cursor[] = [];
-  let next = 0;
-  for (;;) {
-    const top = heap[0];
-    const arrival = arrivals[next];
-    if (arrival !== undefined && (top === undefined || arrival.at <= top.at)) {
-      const facts = simulateContact(context, arrival);
-      next += 1;
-      const first = facts[0];
-      if (first !== undefined)
-        push(heap, { facts, position: 0, contact: arrival.index, at: first.at.getTime() });
-      continue;
-    }
-    if (top === undefined) return;
-    yield top.facts[top.position] as SimulatedFact;
-    top.position += 1;
-    const following = top.facts[top.position];
-    if (following === undefined) {
-      pop(heap);
-    } else {
-      top.at = following.at.getTime();
-      siftDown(heap, 0);
-    }
-  }
-}
-
-function before(a: Cursor, b: Cursor): boolean {
-  return a.at < b.at || (a.at === b.at && a.contact < b.contact);
-}
-
-function push(heap: Cursor[], cursor: Cursor): void {
-  heap.push(cursor);
-  let i = heap.length - 1;
-  while (i > 0) {
-    const parent = (i - 1) >> 1;
-    if (!before(heap[i] as Cursor, heap[parent] as Cursor)) break;
-    [heap[i], heap[parent]] = [heap[parent] as Cursor, heap[i] as Cursor];
-    i = parent;
-  }
-}
-
-function pop(heap: Cursor[]): void {
-  const last = heap.pop();
-  if (last !== undefined && heap.length > 0) {
-    heap[0] = last;
-    siftDown(heap, 0);
-  }
-}
-
-function siftDown(heap: Cursor[], start: number): void {
-  let i = start;
-  for (;;) {
-    const left = 2 * i + 1;
-    const right = left + 1;
-    let smallest = i;
-    if (left < heap.length && before(heap[left] as Cursor, heap[smallest] as Cursor)) smallest = left;
-    if (right < heap.length && before(heap[right] as Cursor, heap[smallest] as Cursor)) smallest = right;
-    if (smallest === i) return;
-    [heap[i], heap[smallest]] = [heap[smallest] as Cursor, heap[i] as Cursor];
-    i = smallest;
-  }
 }
