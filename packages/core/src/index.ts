@@ -7,4 +7,5 @@ export * from './ingest/email-domain.ts';
 export * from './ingest/identity-plan.ts';
 export * from './ingest/records.ts';
 export * from './ingest/segment-message.ts';
+export * from './reports/index.ts';
 export * from './simulator/index.ts';

@@ -9,6 +9,7 @@ import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { createRepositories } from '../src/repositories/index.ts';
 import { describeEngineContract } from './engine-contract.ts';
+import { describeReportContract } from './report-contract.ts';
 import { committedMigrations, describeRepositoryContract } from './repository-contract.ts';
 
 describeRepositoryContract('PGlite in memory', () => openDatabase({ memory: true }));
@@ -81,3 +82,4 @@ describe('openDatabase with a PGlite data folder', () => {
 });
 
 describeEngineContract('PGlite in memory', () => openDatabase({ memory: true }));
+describeReportContract('PGlite in memory', () => openDatabase({ memory: true }));

@@ -5,6 +5,7 @@ import { isAppError } from '../src/app-error.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { describeEngineContract } from './engine-contract.ts';
+import { describeReportContract } from './report-contract.ts';
 import { committedMigrations, describeRepositoryContract } from './repository-contract.ts';
 
 // The throwaway server of postgres-global-setup.ts, or one given by the environment.
@@ -13,6 +14,7 @@ const databaseUrl = inject('testDatabaseUrl') ?? process.env.TEST_DATABASE_URL;
 if (databaseUrl) {
   describeRepositoryContract('PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 12 }));
   describeEngineContract('PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 4 }));
+  describeReportContract('PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 4 }));
 
   describe('migrateDatabase on PostgreSQL', () => {
     test('lets one of two migrators that start together on an empty database apply everything', async (context) => {

@@ -1,0 +1,182 @@
+import type { Agreement } from '../agreement/agreement-schema.ts';
+import { type BucketUnit, bucketContaining, periodBuckets, type ReportPeriod } from './period.ts';
+import { type ReportMeta, reportMeta, type SegmentFilters } from './report-meta.ts';
+import { becameLeadAt, leadStageOf, type Timeline } from './timeline.ts';
+
+export type WaterfallOffset = {
+  /** 0 is the cohort's own month (or week), 1 the next, … */
+  offset: number;
+  /** The end of that month: people are counted as they stood just before it (or at asOf). */
+  until: string;
+  /** People of the cohort who had reached each stage (or a later one) by then. */
+  reached: Record<string, number>;
+};
+
+export type WaterfallCohort = {
+  label: string;
+  from: string;
+  to: string;
+  size: number;
+  offsets: WaterfallOffset[];
+};
+
+export type StageBalance = {
+  stage: string;
+  /** People in the stage when the row starts. */
+  opening: number;
+  /** Moves into the stage during the row (every move, re-entries included). */
+  inflow: number;
+  /** Moves out of the stage during the row. */
+  outflow: number;
+  /** opening + inflow − outflow: people in the stage when the row ends (or at asOf). */
+  closing: number;
+};
+
+export type WaterfallReport = ReportMeta & {
+  report: 'waterfall';
+  unit: BucketUnit;
+  /** The stages a cohort is followed through: the lead stage and every later main stage. */
+  stages: string[];
+  cohorts: WaterfallCohort[];
+  flow: { label: string; from: string; to: string; stages: StageBalance[] }[];
+};
+
+export const waterfallDefinitions = {
+  cohort:
+    'A cohort is the people who became a lead (entered the lead stage or a later main stage for the first time ever) in one local month or ISO week of the period; merged contacts count as one person.',
+  reached:
+    'reached[stage] at offset n: people of the cohort whose first entry into that stage or a later main stage happened before the end of the n-th month after the cohort month (or by asOf for the running month). It never falls, whatever detours follow.',
+  followedTo: 'Cohorts are followed to asOf (now): offsets stop at the month that contains asOf.',
+  flow: 'Per row and stage (detours included): opening balance, inflow (every move into the stage), outflow (every move out of it) and closing balance = opening + inflow − outflow, from the same person timelines.',
+};
+
+const maxOffsets = 36;
+
+function countCohort(
+  agreement: Agreement,
+  members: readonly Timeline[],
+  stages: readonly string[],
+  until: number,
+): Record<string, number> {
+  const rank = new Map(agreement.stages.map((stage, index) => [stage.id, index]));
+  const reached: Record<string, number> = Object.fromEntries(stages.map((stage) => [stage, 0]));
+  for (const timeline of members) {
+    let furthest = -1;
+    for (const entry of timeline.entries) {
+      if (entry.at >= until) break;
+      furthest = Math.max(furthest, rank.get(entry.stage) ?? -1);
+    }
+    for (const stage of stages)
+      if ((rank.get(stage) ?? 0) <= furthest) reached[stage] = (reached[stage] ?? 0) + 1;
+  }
+  return reached;
+}
+
+function balances(
+  timelines: readonly Timeline[],
+  stages: readonly string[],
+  from: number,
+  to: number,
+): StageBalance[] {
+  const figures = new Map(
+    stages.map((stage) => [stage, { stage, opening: 0, inflow: 0, outflow: 0, closing: 0 }]),
+  );
+  for (const timeline of timelines) {
+    let current: string | undefined;
+    for (const entry of timeline.entries) {
+      if (entry.at >= to) break;
+      if (entry.at < from) {
+        current = entry.stage;
+        continue;
+      }
+      if (current === undefined) {
+        // Nothing to do for the opening: the person was not in the funnel yet.
+      } else {
+        const left = figures.get(current);
+        if (left) left.outflow++;
+      }
+      const entered = figures.get(entry.stage);
+      if (entered) entered.inflow++;
+      current = entry.stage;
+    }
+    // The opening is where the person stood at `from`.
+    let atFrom: string | undefined;
+    for (const entry of timeline.entries) {
+      if (entry.at >= from) break;
+      atFrom = entry.stage;
+    }
+    const opening = atFrom === undefined ? undefined : figures.get(atFrom);
+    if (opening) opening.opening++;
+  }
+  return [...figures.values()].map((figure) => ({
+    ...figure,
+    closing: figure.opening + figure.inflow - figure.outflow,
+  }));
+}
+
+/**
+ * Monthly (or weekly) cohorts of new leads and how far each got, and each stage's balance, inflow
+ * and outflow per row. `timelines` must hold every person with a transition before the period's
+ * end, with its whole history up to `asOf`.
+ */
+export function buildWaterfall(input: {
+  agreement: Agreement;
+  agreementVersion: number;
+  period: ReportPeriod;
+  unit: BucketUnit;
+  asOf: Date;
+  filters: SegmentFilters;
+  timelines: readonly Timeline[];
+}): WaterfallReport {
+  const { agreement, timelines, unit } = input;
+  const asOf = input.asOf.getTime();
+  const leadIndex = agreement.stages.findIndex((stage) => stage.id === leadStageOf(agreement));
+  const followed = agreement.stages.slice(Math.max(0, leadIndex)).map((stage) => stage.id);
+  const leadAt = new Map(timelines.map((timeline) => [timeline.personId, becameLeadAt(timeline, agreement)]));
+  const buckets = periodBuckets(input.period, unit);
+
+  const cohorts = buckets.map((bucket) => {
+    const members = timelines.filter((timeline) => {
+      const at = leadAt.get(timeline.personId);
+      return at !== undefined && at >= bucket.from.getTime() && at < bucket.to.getTime();
+    });
+    const offsets: WaterfallOffset[] = [];
+    let end = bucket.to.getTime();
+    let start = bucket.from.getTime();
+    for (let offset = 0; offset < maxOffsets && start <= asOf; offset++) {
+      const until = Math.min(end, asOf + 1);
+      offsets.push({
+        offset,
+        until: new Date(until).toISOString(),
+        reached: countCohort(agreement, members, followed, until),
+      });
+      start = end;
+      end = bucketContaining(new Date(end), unit, input.period.timezone).to.getTime();
+    }
+    return {
+      label: bucket.label,
+      from: bucket.from.toISOString(),
+      to: bucket.to.toISOString(),
+      size: members.length,
+      offsets,
+    };
+  });
+
+  const allStages = [
+    ...agreement.stages.map((stage) => stage.id),
+    ...agreement.detours.map((detour) => detour.id),
+  ];
+  return {
+    report: 'waterfall',
+    ...reportMeta({ ...input, definitions: waterfallDefinitions }),
+    unit,
+    stages: followed,
+    cohorts,
+    flow: buckets.map((bucket) => ({
+      label: bucket.label,
+      from: bucket.from.toISOString(),
+      to: bucket.to.toISOString(),
+      stages: balances(timelines, allStages, bucket.from.getTime(), Math.min(bucket.to.getTime(), asOf + 1)),
+    })),
+  };
+}
