@@ -12,7 +12,7 @@ import type { Repositories } from '../../repositories/index.ts';
  */
 export type ChunkIdentities = Map<string, string>;
 
-export const identityKey = (identity: Identity) => `${identity.kind}:${identity.value}`;
+const identityKey = (identity: Identity) => `${identity.kind}:${identity.value}`;
 
 /** Looks up, in one statement, every identity the references name. */
 export async function lookUpChunkIdentities(

@@ -136,7 +136,7 @@ export async function storeImportedDealEvents(
     eventsOf.set(row.dealId, list);
   });
   const changed = [...newEvents.keys()];
-  const reread = changed.filter((id) => process.env.IMP_NOFOLD || eventsOf.get(id)?.length !== newEvents.get(id));
+  const reread = changed.filter((id) => eventsOf.get(id)?.length !== newEvents.get(id));
   for (const id of reread) eventsOf.delete(id);
   for (const event of await repos.deals.listEvents(workspaceId, reread)) {
     const list = eventsOf.get(event.dealId) ?? [];
