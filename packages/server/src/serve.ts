@@ -39,6 +39,10 @@ export async function startServer(
     version,
     maxBodyBytes: config.maxBodyBytes,
     webhookAllowPrivate: config.webhookAllowPrivate,
+    rateLimits: {
+      ingestPerMinute: config.rateLimitIngestPerMinute,
+      apiPerMinute: config.rateLimitApiPerMinute,
+    },
   });
   const server = serve({ fetch: http.app.fetch, hostname: config.host, port: config.port });
   await new Promise<void>((resolve, reject) => {

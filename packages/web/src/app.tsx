@@ -1,32 +1,52 @@
-import { useEffect, useState } from 'react';
+import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react-router';
+import { AppShell } from './components/app-shell.tsx';
+import { Loading } from './components/status.tsx';
+import { landingPathFor } from './navigation.ts';
+import { HomePage } from './pages/home-page.tsx';
+import { LeadPage } from './pages/lead-page.tsx';
+import { QueuePage } from './pages/queue-page.tsx';
+import { SignInPage } from './pages/sign-in-page.tsx';
+import { SessionProvider, useSessionState } from './session/session-context.tsx';
 
-type Health = { status: string; version: string };
-
-/** The dashboard shell. Pages arrive with the dashboard issue; today it shows the server's health. */
+/** The dashboard: sign-in, then the shell with a page per route. Pages register here and in navigation.ts. */
 export function App() {
-  const [health, setHealth] = useState<Health | undefined>();
-  const [failure, setFailure] = useState<string | undefined>();
-
-  useEffect(() => {
-    fetch('/healthz')
-      .then(async (response) => {
-        if (!response.ok) throw new Error(`health check answered ${response.status}`);
-        setHealth((await response.json()) as Health);
-      })
-      .catch((error: unknown) => setFailure(String(error)));
-  }, []);
-
   return (
-    <main style={{ fontFamily: 'system-ui, sans-serif', margin: '3rem auto', maxWidth: '40rem' }}>
-      <h1>Smarketing</h1>
-      <p>One language and one set of numbers for sales and marketing.</p>
-      {health && (
-        <p>
-          Server {health.status}, version {health.version}. The API is described at{' '}
-          <a href="/openapi.json">/openapi.json</a>.
-        </p>
-      )}
-      {failure && <p role="alert">The server could not be reached: {failure}</p>}
-    </main>
+    <SessionProvider>
+      <BrowserRouter>
+        <Routes>
+          <Route path="/sign-in" element={<SignInPage />} />
+          <Route element={<RequireSession />}>
+            <Route path="/" element={<HomePage />} />
+            <Route path="/queue" element={<QueuePage />} />
+            <Route path="/leads/:contactId" element={<LeadPage />} />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Routes>
+      </BrowserRouter>
+    </SessionProvider>
+  );
+}
+
+function RequireSession() {
+  const { state } = useSessionState();
+  const location = useLocation();
+  if (state.status === 'loading') return <Loading />;
+  if (state.status === 'signed-out') {
+    return <Navigate to="/sign-in" replace state={{ from: `${location.pathname}${location.search}` }} />;
+  }
+  return <AppShell />;
+}
+
+function NotFoundPage() {
+  const { state } = useSessionState();
+  const home =
+    state.status === 'signed-in' ? landingPathFor(state.session.user.role, state.session.user.repId) : '/';
+  return (
+    <section>
+      <h1>Page not found</h1>
+      <p>
+        There is nothing at this address. <Link to={home}>Go to your start page</Link>.
+      </p>
+    </section>
   );
 }

@@ -11,7 +11,6 @@ import { escalationSteps, localDay, slaDeadline } from './calendar/index.ts';
 import { type RoutingState, routeLead } from './routing/index.ts';
 import {
   type ConditionContext,
-  type Contribution,
   classifyQuadrant,
   computeFit,
   countActivity,

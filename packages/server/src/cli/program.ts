@@ -19,9 +19,12 @@ import { createWorkspace } from '../use-cases/workspaces/create-workspace.ts';
 import { listWorkspaces } from '../use-cases/workspaces/list-workspaces.ts';
 import { resolveWorkspace } from '../use-cases/workspaces/resolve-workspace.ts';
 import { version } from '../version.ts';
+import { registerAuditCommand } from './commands/audit.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerReplayCommand } from './commands/replay.ts';
+import { registerReportCommand } from './commands/report.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerUserCommand } from './commands/user.ts';
 import { createOutput, exitCodes, type Output, reportFailure } from './output.ts';
 import { withRuntime } from './with-runtime.ts';
 
@@ -134,6 +137,9 @@ function buildProgram(): Command {
             `    ${first.adminToken}`,
             '',
             '  Lost it? `smarketing token create --role admin --name <who>` makes another (with the server stopped, on PGlite).',
+            '  Dashboard sign-in: create a user with this token, `POST /api/v1/users` {"email","name","role"} (the answer',
+            '  holds a generated password, once), or, with the server stopped, `smarketing user create --email you@example.com',
+            '  --name You --role admin` (add `--role sales --rep alex` for a rep). Then open the address below.',
             '  Demo data: start with SMARKETING_DEMO=true on an empty database, or stop the server and run',
             '  `npx smarketing simulate --direct` (or send over HTTP with --url and --token).',
             '',
@@ -349,7 +355,7 @@ function buildProgram(): Command {
       const output = outputFor(command);
       await withRuntime(async (deps) => {
         const workspace = await resolveWorkspace({ slug: options.workspace }, deps);
-        await revokeApiKey({ workspaceId: workspace.id, id }, deps);
+        await revokeApiKey({ workspaceId: workspace.id, id, revokedBy: cliActor() }, deps);
       });
       output.result({ id, revoked: true }, `Revoked ${id}.`);
     });
@@ -357,6 +363,9 @@ function buildProgram(): Command {
   registerImportCommand(program);
   registerSimulateCommand(program, { outputFor, withRuntime });
   registerReplayCommand(program, { outputFor, withRuntime });
+  registerReportCommand(program, { outputFor, withRuntime });
+  registerUserCommand(program, { outputFor, withRuntime, cliActor });
+  registerAuditCommand(program, { outputFor, withRuntime });
 
   return program;
 }

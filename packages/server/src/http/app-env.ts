@@ -8,6 +8,8 @@ export type AppEnv = {
     requestId: string;
     log: Logger;
     principal: Principal | undefined;
+    /** Set when the caller authenticated with the dashboard's session cookie. */
+    session?: { token: string; csrfToken: string; expiresAt: Date };
   };
 };
 

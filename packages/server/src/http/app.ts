@@ -11,15 +11,22 @@ import type { Deps } from '../deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { authenticate } from './auth.ts';
 import { handleError } from './error-handler.ts';
+import { createRateLimits, type RateLimits } from './rate-limit.ts';
 import { agreementRoutes } from './routes/agreements.routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.routes.ts';
+import { auditRoutes } from './routes/audit.routes.ts';
 import { contactRoutes } from './routes/contacts.routes.ts';
 import { engineRoutes } from './routes/engine.routes.ts';
 import { factRoutes } from './routes/facts.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { ingestRoutes } from './routes/ingest.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
+import { queueRoutes } from './routes/queue.routes.ts';
+import { reportRoutes } from './routes/reports.routes.ts';
 import { segmentRoutes } from './routes/segment.routes.ts';
+import { sessionRoutes, signInRoutes } from './routes/sessions.routes.ts';
+import { timelineRoutes } from './routes/timeline.routes.ts';
+import { userRoutes } from './routes/users.routes.ts';
 import { webhookRoutes } from './routes/webhooks.routes.ts';
 import { workspaceRoutes } from './routes/workspace.routes.ts';
 
@@ -30,6 +37,8 @@ export type AppOptions = {
   webDistDir?: string;
   /** SMARKETING_WEBHOOK_ALLOW_PRIVATE: webhooks may point at loopback and private addresses. */
   webhookAllowPrivate?: boolean;
+  /** Requests per minute per API key (SMARKETING_RATE_LIMIT_*); omitted: no limits (tests, benchmarks). */
+  rateLimits?: RateLimits;
 };
 
 export type HttpApp = {
@@ -107,8 +116,15 @@ export function createApp(deps: Deps, options: AppOptions): HttpApp {
   app.use('*', (c, next) => (c.req.path.startsWith('/v1/') ? next() : limitBody(c, next)));
 
   app.route('/', healthRoutes(deps, { version: options.version, isDraining: () => draining }));
+  const rateLimits = createRateLimits(deps, options.rateLimits);
+  app.use('/v1/*', rateLimits.ingest);
   app.route('/', segmentRoutes(deps));
+  // Sign-in is public: its guesses are limited per client address, on the API budget.
+  app.on('POST', '/api/v1/session', rateLimits.api);
+  // Signing in is the one public /api route.
+  app.route('/', signInRoutes(deps));
   app.use('/api/*', authenticate(deps));
+  app.use('/api/*', rateLimits.api);
   app.use('/metrics', authenticate(deps));
   app.route('/', metricsRoutes(deps, { startedAt: deps.clock() }));
   app.route('/', ingestRoutes(deps));
@@ -118,6 +134,12 @@ export function createApp(deps: Deps, options: AppOptions): HttpApp {
   app.route('/', factRoutes(deps));
   app.route('/', contactRoutes(deps));
   app.route('/', engineRoutes(deps));
+  app.route('/', reportRoutes(deps));
+  app.route('/', sessionRoutes(deps));
+  app.route('/', userRoutes(deps));
+  app.route('/', queueRoutes(deps));
+  app.route('/', timelineRoutes(deps));
+  app.route('/', auditRoutes(deps));
   app.route('/', webhookRoutes(deps, { allowPrivateUrls: options.webhookAllowPrivate ?? false }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'writeKey', {

@@ -1,24 +1,47 @@
 import { hasPermission, type Permission, rolesWith } from '@smarketing/core';
+import { getCookie } from 'hono/cookie';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../app-error.ts';
+import { csrfTokenMatches, sessionCookieName } from '../auth/session-tokens.ts';
 import type { Deps } from '../deps.ts';
 import { authenticateApiKey } from '../use-cases/api-keys/authenticate-api-key.ts';
+import { authenticateSession } from '../use-cases/sessions/authenticate-session.ts';
 import type { AppEnv } from './app-env.ts';
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
  * Reads the API key from `Authorization: Bearer <token>`, or from HTTP Basic with the token as the
- * user name (how Segment-spec clients send a write key), and resolves it to a principal.
+ * user name (how Segment-spec clients send a write key), and resolves it to a principal. Without
+ * one, the dashboard's session cookie does; a state-changing request made with the cookie must
+ * also send the session's CSRF token in `X-CSRF-Token` (double submit against the stored one).
  */
 export function authenticate(deps: Pick<Deps, 'repos' | 'clock' | 'log'>) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const token = readToken(c.req.header('authorization'));
-    if (!token) {
+    if (token) {
+      c.set('principal', await authenticateApiKey({ token }, deps));
+      return next();
+    }
+    const sessionToken = getCookie(c, sessionCookieName);
+    if (!sessionToken) {
       throw new AppError('UNAUTHORIZED', {
-        message: 'Send an API key as "Authorization: Bearer <token>".',
+        message: 'Send an API key as "Authorization: Bearer <token>", or sign in.',
       });
     }
-    c.set('principal', await authenticateApiKey({ token }, deps));
-    await next();
+    const session = await authenticateSession({ token: sessionToken }, deps);
+    if (
+      !safeMethods.has(c.req.method) &&
+      !csrfTokenMatches(c.req.header('x-csrf-token'), session.csrfToken)
+    ) {
+      throw new AppError('FORBIDDEN', {
+        message: "A request made with the session cookie must send the session's CSRF token in X-CSRF-Token.",
+        details: { csrf: 'missing-or-wrong' },
+      });
+    }
+    c.set('principal', session.principal);
+    c.set('session', { token: sessionToken, csrfToken: session.csrfToken, expiresAt: session.expiresAt });
+    return next();
   });
 }
 

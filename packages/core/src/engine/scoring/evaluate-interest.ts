@@ -179,5 +179,5 @@ export function interestScoreAt(state: InterestState, agreement: Agreement, at: 
   }
   if (interest.totalCap !== undefined && positive > interest.totalCap) positive = interest.totalCap;
   const exact = positive + negative;
-  return roundPoints(exact < interestFloor ? interestFloor : exact);
+  return roundPoints(Math.max(interestFloor, exact));
 }

@@ -1,0 +1,21 @@
+import type { Role } from './api/types.ts';
+
+/**
+ * The shell's navigation. A page reaches its users by adding one entry here (and its route in
+ * app.tsx); `roles` says who sees the link.
+ */
+export type NavigationEntry = { to: string; label: string; roles: readonly Role[] };
+
+const navigation: readonly NavigationEntry[] = [
+  { to: '/', label: 'Home', roles: ['admin', 'manager', 'marketing', 'sales', 'viewer'] },
+  { to: '/queue', label: 'Queue', roles: ['admin', 'manager', 'sales'] },
+];
+
+export function navigationFor(role: Role): NavigationEntry[] {
+  return navigation.filter((entry) => entry.roles.includes(role));
+}
+
+/** Where a user lands after signing in: a rep on their queue, everyone else on Home. */
+export function landingPathFor(role: Role, repId: string | null): string {
+  return role === 'sales' && repId !== null ? '/queue' : '/';
+}

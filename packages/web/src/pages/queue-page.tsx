@@ -1,0 +1,154 @@
+import { Link, useSearchParams } from 'react-router';
+import { query } from '../api/client.ts';
+import type { Queue, QueueItem } from '../api/types.ts';
+import { ClockBadge, QuadrantBadge, StageBadge } from '../components/badges.tsx';
+import { Countdown } from '../components/countdown.tsx';
+import { Empty, ErrorMessage, Loading } from '../components/status.tsx';
+import { formatAgo, formatNumber } from '../format.ts';
+import { canReadAnyQueue, useSession } from '../session/session-context.tsx';
+import { labelsOf, repsOf, useAgreement } from '../use-agreement.ts';
+import { useApi, useNow } from '../use-api.ts';
+
+const urgencyLabels: Record<QueueItem['urgency'], string> = {
+  'open-clock': 'SLA clock running',
+  breached: 'SLA deadline missed: still to work',
+  owned: 'Other owned leads, by quadrant and interest',
+};
+
+/** A rep's leads by urgency: running SLA clocks by time left, then missed ones, then the rest. */
+export function QueuePage() {
+  const session = useSession();
+  const [params, setParams] = useSearchParams();
+  const anyRep = canReadAnyQueue(session.user.role);
+  const agreement = useAgreement();
+  const reps = repsOf(agreement?.agreement);
+  const rep = (anyRep ? params.get('rep') : null) ?? session.user.repId ?? undefined;
+  const queue = useApi<Queue>(rep === undefined ? undefined : `/api/v1/queue${query({ rep, limit: 200 })}`);
+  const now = useNow(30_000);
+  const labels = labelsOf(agreement?.agreement);
+
+  return (
+    <section aria-labelledby="queue-title">
+      <div className="page-header">
+        <div>
+          <h1 id="queue-title">{queue.data ? `${queue.data.rep.name}’s queue` : 'Queue'}</h1>
+          <p className="muted">
+            Most urgent first: running SLA clocks by time left, then missed deadlines, then the other leads by
+            quadrant and interest.
+          </p>
+        </div>
+        {anyRep && (
+          <label className="field field-inline">
+            <span>Rep</span>
+            <select
+              value={rep ?? ''}
+              onChange={(event) => setParams(event.target.value ? { rep: event.target.value } : {})}
+            >
+              <option value="">Choose a rep…</option>
+              {reps.map((candidate) => (
+                <option key={candidate.id} value={candidate.id}>
+                  {candidate.name} ({candidate.team})
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+      </div>
+
+      {rep === undefined ? (
+        <Empty title="Choose a rep to see their queue.">
+          {anyRep ? 'Managers and admins can open any rep’s queue.' : 'Your user is not linked to a rep.'}
+        </Empty>
+      ) : queue.status === 'failed' && !queue.data ? (
+        <ErrorMessage error={queue.error} onRetry={() => void queue.reload()} />
+      ) : !queue.data ? (
+        <Loading label="Loading the queue…" />
+      ) : queue.data.items.length === 0 ? (
+        <Empty title="Nothing to work right now.">
+          New leads routed to {queue.data.rep.name} appear here.
+        </Empty>
+      ) : (
+        <QueueTable items={queue.data.items} now={now} stageLabel={labels} />
+      )}
+    </section>
+  );
+}
+
+function QueueTable({
+  items,
+  now,
+  stageLabel,
+}: {
+  items: QueueItem[];
+  now: number;
+  stageLabel: (id: string) => string;
+}) {
+  const groups = (['open-clock', 'breached', 'owned'] as const)
+    .map((urgency) => ({ urgency, items: items.filter((item) => item.urgency === urgency) }))
+    .filter((group) => group.items.length > 0);
+  return (
+    <div className="table-wrap">
+      <table className="queue">
+        <caption className="visually-hidden">Leads by urgency</caption>
+        <thead>
+          <tr>
+            <th scope="col">Lead</th>
+            <th scope="col">SLA</th>
+            <th scope="col">Quadrant</th>
+            <th scope="col">Stage</th>
+            <th scope="col" className="numeric">
+              Fit
+            </th>
+            <th scope="col" className="numeric">
+              Interest
+            </th>
+            <th scope="col">Last activity</th>
+          </tr>
+        </thead>
+        {groups.map((group) => (
+          <tbody key={group.urgency}>
+            <tr className="group-row">
+              <th scope="rowgroup" colSpan={7}>
+                {urgencyLabels[group.urgency]} <span className="count">{group.items.length}</span>
+              </th>
+            </tr>
+            {group.items.map((item) => (
+              <tr key={item.contactId} className={`urgency-${item.urgency}`}>
+                <td>
+                  <Link to={`/leads/${item.contactId}`} className="lead-link">
+                    {item.name ?? item.email ?? 'Unnamed contact'}
+                  </Link>
+                  <span className="lead-sub">
+                    {[item.title, item.company].filter(Boolean).join(' · ') || item.email}
+                  </span>
+                </td>
+                <td>
+                  {item.clock === null ? (
+                    <span className="muted">—</span>
+                  ) : item.clock.status === 'breached' && item.clock.stoppedAt !== null ? (
+                    <span className="muted">Worked late</span>
+                  ) : item.clock.status === 'open' || item.clock.status === 'breached' ? (
+                    <Countdown deadline={item.clock.deadlineAt} />
+                  ) : (
+                    <ClockBadge status={item.clock.status} />
+                  )}
+                </td>
+                <td>
+                  <QuadrantBadge quadrant={item.quadrant} />
+                </td>
+                <td>
+                  <StageBadge stage={item.stage} label={stageLabel(item.stage)} />
+                </td>
+                <td className="numeric">
+                  <span className="grade">{item.fit.grade}</span> {formatNumber(item.fit.score)}
+                </td>
+                <td className="numeric">{formatNumber(item.interest)}</td>
+                <td className="muted">{item.lastActivityAt ? formatAgo(item.lastActivityAt, now) : '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        ))}
+      </table>
+    </div>
+  );
+}
