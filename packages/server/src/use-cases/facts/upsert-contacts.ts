@@ -2,6 +2,7 @@ import { type ContactRecord, companyDomainOf, type RecordOutcome } from '@smarke
 import type { Deps } from '../../deps.ts';
 import { createUuidV7 } from '../../ids.ts';
 import type { ContactChange, TransitionInsert } from '../../repositories/contact-write.repository.ts';
+import { collectContactChanges } from './contact-changes.ts';
 import {
   checkInstant,
   checkOptionalText,
@@ -77,42 +78,19 @@ async function storeContacts(
   );
 
   // One change per contact, the call's records applied in order.
-  const changes = new Map<string, ContactChange>();
-  resolved.forEach(({ record, contactId }, position) => {
-    const change: ContactChange = changes.get(contactId) ?? {
-      id: contactId,
-      traits: {},
-      clear: [],
-      email: null,
-      accountId: null,
-      domainAccountId: null,
-      createdAt: null,
-      at: iso,
-    };
-    const traits = {
-      ...record.traits,
-      ...(record.ownerRepId ? { ownerRepId: record.ownerRepId.trim() } : {}),
-    };
-    for (const [name, value] of Object.entries(traits)) {
-      if (value === undefined) continue;
-      if (value === null) {
-        delete change.traits[name];
-        if (!change.clear.includes(name)) change.clear.push(name);
-      } else {
-        change.traits[name] = value;
-        change.clear = change.clear.filter((cleared) => cleared !== name);
-      }
-    }
-    change.email = record.ref.email?.trim().toLowerCase() || change.email;
-    change.accountId = accountIds[position] ?? change.accountId;
-    const domain = emailDomains[position];
-    change.domainAccountId = (domain && accountOfDomain.get(domain)) || change.domainAccountId;
-    if (record.createdAt && (!change.createdAt || record.createdAt.toISOString() < change.createdAt)) {
-      change.createdAt = record.createdAt.toISOString();
-    }
-    changes.set(contactId, change);
-  });
-  const changed = await repos.contactWrites.changeContacts(workspaceId, [...changes.values()]);
+  const changes = collectContactChanges(
+    resolved.map(({ record, contactId }, position) => {
+      const domain = emailDomains[position];
+      return {
+        record,
+        contactId,
+        accountId: accountIds[position] ?? undefined,
+        domainAccountId: (domain && accountOfDomain.get(domain)) || undefined,
+      };
+    }),
+    iso,
+  );
+  const changed = await repos.contactWrites.changeContacts(workspaceId, changes);
 
   const transitions = resolved.flatMap(({ record, contactId }) =>
     historyOf(record, contactId, { recordedAt: iso, agreementVersion: version }),

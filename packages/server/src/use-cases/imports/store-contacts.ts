@@ -2,6 +2,7 @@ import { type ContactRecord, companyDomainOf, type IdentityKind, planIdentities 
 import { createUuidV7 } from '../../ids.ts';
 import { identitiesOf } from '../../ingest/resolve-contacts.ts';
 import type { ContactChange, TransitionInsert } from '../../repositories/contact-write.repository.ts';
+import { collectContactChanges } from '../facts/contact-changes.ts';
 import {
   checkInstant,
   checkOptionalText,
@@ -76,42 +77,20 @@ export async function storeImportedContacts(
   );
 
   // One change per contact, the chunk's records applied in order.
-  const changes = new Map<string, ContactChange>();
-  accepted.forEach((record, position) => {
-    const contactId = contactIds[position] as string;
-    const change: ContactChange = changes.get(contactId) ?? {
-      id: contactId,
-      traits: {},
-      clear: [],
-      email: null,
-      accountId: null,
-      domainAccountId: null,
-      createdAt: null,
-      at: iso,
-    };
-    const traits = {
-      ...record.traits,
-      ...(record.ownerRepId ? { ownerRepId: record.ownerRepId.trim() } : {}),
-    };
-    for (const [name, value] of Object.entries(traits)) {
-      if (value === undefined) continue;
-      if (value === null) {
-        delete change.traits[name];
-        if (!change.clear.includes(name)) change.clear.push(name);
-      } else {
-        change.traits[name] = value;
-        change.clear = change.clear.filter((cleared) => cleared !== name);
-      }
-    }
-    change.email = record.ref.email?.trim().toLowerCase() || change.email;
-    change.accountId = accountIds[position] ?? change.accountId;
-    const domain = emailDomains[position];
-    change.domainAccountId = (domain && accountOfDomain.get(domain)) || change.domainAccountId;
-    if (record.createdAt && (!change.createdAt || record.createdAt.toISOString() < change.createdAt)) {
-      change.createdAt = record.createdAt.toISOString();
-    }
-    changes.set(contactId, change);
-  });
+  const changes = new Map(
+    collectContactChanges(
+      accepted.map((record, position) => {
+        const domain = emailDomains[position];
+        return {
+          record,
+          contactId: contactIds[position] as string,
+          accountId: accountIds[position] ?? undefined,
+          domainAccountId: (domain && accountOfDomain.get(domain)) || undefined,
+        };
+      }),
+      iso,
+    ).map((change) => [change.id, change] as const),
+  );
 
   // New contacts: inserted as they end up (the state `changeContacts` would give an empty one).
   const linkedEmail = new Map<string, string>();
