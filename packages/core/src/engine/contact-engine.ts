@@ -295,6 +295,11 @@ export function applyInput(
       break;
   }
   if (next.started) settle(world, next, effects);
+  else {
+    // Not in the funnel yet: keep its quadrant true to its fit, dated when we learnt of it.
+    if (input.kind === 'contact') next.now = Math.max(next.now, input.at);
+    rescore(world, next, next.now);
+  }
   return next;
 }
 

@@ -175,6 +175,16 @@ describe('a hot lead, end to end in the engine', () => {
     expect(effects.assignments).toHaveLength(1);
   });
 
+  test('a contact known only by its traits has the quadrant of its fit, dated when it was learnt', () => {
+    const { store } = run([contact('c8', t0, vpMarketing, 'c8@acme.io')]);
+    expect(store.get('c8')).toMatchObject({
+      started: false,
+      quadrant: 'nurture',
+      now: t0,
+      fit: { score: 75 },
+    });
+  });
+
   test('an anonymous visitor is not handed to sales until it gives an e-mail', () => {
     const { effects, store } = run([
       {

@@ -2,7 +2,7 @@
  * Contacts are matched to accounts by their e-mail's domain, except for free-mail and
  * disposable domains, which say nothing about the employer.
  */
-const freeMailDomains = new Set([
+const freeMailDomainList: readonly string[] = [
   'gmail.com',
   'googlemail.com',
   'yahoo.com',
@@ -48,7 +48,13 @@ const freeMailDomains = new Set([
   'comcast.net',
   'verizon.net',
   'att.net',
-]);
+];
+const freeMailDomains = new Set(freeMailDomainList);
+
+/** The free-mail and disposable domains, for SQL that must agree with `isFreeMailDomain`. */
+export function listFreeMailDomains(): readonly string[] {
+  return freeMailDomainList;
+}
 
 export function isFreeMailDomain(domain: string): boolean {
   return freeMailDomains.has(domain.toLowerCase());
