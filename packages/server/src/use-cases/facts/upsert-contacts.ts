@@ -1,7 +1,7 @@
 import { type ContactRecord, companyDomainOf, type RecordOutcome } from '@smarketing/core';
 import type { Deps } from '../../deps.ts';
 import { createUuidV7 } from '../../ids.ts';
-import type { ContactChange, TransitionInsert } from '../../repositories/contact-write.repository.ts';
+import type { TransitionInsert } from '../../repositories/contact-write.repository.ts';
 import { collectContactChanges } from './contact-changes.ts';
 import {
   checkInstant,

@@ -1,7 +1,7 @@
 import { type ContactRecord, companyDomainOf, type IdentityKind, planIdentities } from '@smarketing/core';
 import { createUuidV7 } from '../../ids.ts';
 import { identitiesOf } from '../../ingest/resolve-contacts.ts';
-import type { ContactChange, TransitionInsert } from '../../repositories/contact-write.repository.ts';
+import type { TransitionInsert } from '../../repositories/contact-write.repository.ts';
 import { collectContactChanges } from '../facts/contact-changes.ts';
 import {
   checkInstant,
