@@ -14,7 +14,7 @@ export type EngineWorkerOptions = {
   pollMs: number;
   /** How often the scheduler looks for timers that are due (deadlines, escalations, decay). */
   tickMs: number;
-  /** Facts per transaction. */
+  /** Facts per transaction (default 500: small enough to keep requests and notifications flowing). */
   batchSize?: number;
   /** Called after a round that queued notifications, so they go out at once. */
   onNotifications?: () => void;
@@ -59,15 +59,16 @@ export function startEngineWorker(
         lastTick = now;
         await recordDueTicks(deps, { at: new Date(now) });
       }
-      let notifications = 0;
       for (const workspaceId of await deps.repos.engine.findWorkspacesBehind()) {
         for (let guard = 0; guard < 1_000 && !stopped; guard++) {
-          const result = await runEngine(deps, { workspaceId, maxSteps: options.batchSize ?? 2_000 });
-          notifications += result.notifications;
+          const result = await runEngine(deps, { workspaceId, maxSteps: options.batchSize ?? 500 });
+          // Notifications go out as soon as their batch commits, not when the round ends.
+          if (result.notifications > 0) options.onNotifications?.();
           if (result.caughtUp) break;
+          // Let requests that arrived meanwhile run between batches (one Node thread serves both).
+          await new Promise<void>((resolve) => setImmediate(resolve));
         }
       }
-      if (notifications > 0) options.onNotifications?.();
     } catch (error) {
       deps.log.error({ err: error }, 'engine round failed; retrying');
     }
