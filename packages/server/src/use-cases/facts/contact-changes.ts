@@ -1,5 +1,7 @@
 import type { ContactRecord } from '@smarketing/core';
-import type { ContactChange } from '../../repositories/contact-write.repository.ts';
+import { createUuidV7 } from '../../ids.ts';
+import type { ContactChange, TransitionInsert } from '../../repositories/contact-write.repository.ts';
+import { checkInstant, listSome, type Rejection } from './fact-checks.ts';
 
 /** One contact record with what its call resolved for it. */
 export type ResolvedContactRecord = {
@@ -55,4 +57,60 @@ export function collectContactChanges(
     changes.set(contactId, change);
   }
   return [...changes.values()];
+}
+
+/** Checks a contact record's stage history against the agreement's stages. */
+export function checkStageHistory(
+  history: ContactRecord['stageHistory'],
+  stages: readonly string[],
+  now: Date,
+): Rejection | undefined {
+  if (history === undefined) return undefined;
+  if (!Array.isArray(history)) return { code: 'INVALID_FIELD', message: 'stageHistory must be a list.' };
+  for (const [index, entry] of history.entries()) {
+    if (!stages.includes(entry?.stage)) {
+      return {
+        code: 'UNKNOWN_STAGE',
+        message: `stageHistory[${index}].stage ${JSON.stringify(entry?.stage)} is not a stage of the agreement; valid: ${listSome(stages, stages.length)}.`,
+      };
+    }
+    const invalid = checkInstant(`stageHistory[${index}].at`, entry.at, now);
+    if (invalid) return invalid;
+  }
+  return undefined;
+}
+
+/** The record's stage history as imported transitions, oldest first, each from the stage before it. */
+export function historyOf(
+  record: ContactRecord,
+  contactId: string,
+  options: { recordedAt: string; agreementVersion: number },
+): TransitionInsert[] {
+  const history = [...(record.stageHistory ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const source = record.source.trim();
+  const identity = identityOf(record);
+  return history.map((entry, index) => ({
+    contactId,
+    id: createUuidV7(entry.at),
+    fromStage: history[index - 1]?.stage ?? null,
+    toStage: entry.stage,
+    occurredAt: entry.at.toISOString(),
+    recordedAt: options.recordedAt,
+    actor: source,
+    agreementVersion: options.agreementVersion,
+    externalId: `${source}:${identity}:${entry.stage}`,
+  }));
+}
+
+/** The identity that names the contact in the source: its CRM id when it has one. */
+function identityOf(record: ContactRecord): string {
+  const { ref } = record;
+  return (
+    ref.crmId?.trim() ||
+    ref.email?.trim().toLowerCase() ||
+    ref.userId?.trim() ||
+    ref.anonymousId?.trim() ||
+    ref.contactId?.trim() ||
+    ''
+  );
 }

@@ -33,21 +33,7 @@ export function recordDealEvents(
     check:
       ({ now }) =>
       (record) =>
-        firstRejection(
-          () => checkText('dealId', record.dealId, 200),
-          () => checkKind(record),
-          () => checkInstant('occurredAt', record.occurredAt, now),
-          () => checkOptionalText('name', record.name, 500),
-          () => checkOptionalText('stage', record.stage, 200),
-          () => (record.amount === undefined ? undefined : checkAmount('amount', record.amount)),
-          () =>
-            record.currency === undefined
-              ? undefined
-              : checkCurrency('currency', normalizeCurrency(record.currency)),
-          () => (record.closeDate === undefined ? undefined : checkDate('closeDate', record.closeDate)),
-          () => checkOptionalText('reason', record.reason, 500),
-          () => checkAccount('account', record.account),
-        ),
+        checkDealEvent(record, now),
     insert: insertDealEvents,
   });
 }
@@ -77,26 +63,12 @@ async function insertDealEvents(
     if (!deals.has(dealId)) deals.set(dealId, { id: createUuidV7(record.occurredAt), contactId });
   }
 
-  const rows: DealEventInsert[] = resolved.map((item, position) => {
-    const { record } = item;
-    return {
-      ...factEventColumns(item, now),
-      dealId: (deals.get(record.dealId.trim()) as { id: string }).id,
-      kind: record.kind,
-      name: record.name?.trim() || null,
-      accountId: accountIds[position] ?? null,
-      stage: record.stage?.trim() || null,
-      amount: record.amount ?? null,
-      currency:
-        record.currency !== undefined
-          ? normalizeCurrency(record.currency)
-          : record.amount !== undefined
-            ? agreement.currency
-            : null,
-      closeDate: record.closeDate ?? null,
-      reason: record.reason?.trim() || null,
-    };
-  });
+  const rows: DealEventInsert[] = resolved.map((item, position) =>
+    dealEventRow(item, (deals.get(item.record.dealId.trim()) as { id: string }).id, accountIds[position], {
+      currency: agreement.currency,
+      now,
+    }),
+  );
   const inserted = await repos.deals.insertEvents(workspaceId, rows);
 
   // Rebuild every deal that received an event, from all of its events.
@@ -132,6 +104,52 @@ async function insertDealEvents(
     }),
   );
   return inserted.length;
+}
+
+/** A deal event's own checks (its contact reference, key and source are checked by the caller). */
+export function checkDealEvent(record: DealEventRecord, now: Date): Rejection | undefined {
+  return firstRejection(
+    () => checkText('dealId', record.dealId, 200),
+    () => checkKind(record),
+    () => checkInstant('occurredAt', record.occurredAt, now),
+    () => checkOptionalText('name', record.name, 500),
+    () => checkOptionalText('stage', record.stage, 200),
+    () => (record.amount === undefined ? undefined : checkAmount('amount', record.amount)),
+    () =>
+      record.currency === undefined
+        ? undefined
+        : checkCurrency('currency', normalizeCurrency(record.currency)),
+    () => (record.closeDate === undefined ? undefined : checkDate('closeDate', record.closeDate)),
+    () => checkOptionalText('reason', record.reason, 500),
+    () => checkAccount('account', record.account),
+  );
+}
+
+/** The stored row of a checked deal event; an amount without a currency is in the agreement's. */
+export function dealEventRow(
+  item: ResolvedFact<DealEventRecord>,
+  dealId: string,
+  accountId: string | null | undefined,
+  options: { currency: string; now: Date },
+): DealEventInsert {
+  const { record } = item;
+  return {
+    ...factEventColumns(item, options.now),
+    dealId,
+    kind: record.kind,
+    name: record.name?.trim() || null,
+    accountId: accountId ?? null,
+    stage: record.stage?.trim() || null,
+    amount: record.amount ?? null,
+    currency:
+      record.currency !== undefined
+        ? normalizeCurrency(record.currency)
+        : record.amount !== undefined
+          ? options.currency
+          : null,
+    closeDate: record.closeDate ?? null,
+    reason: record.reason?.trim() || null,
+  };
 }
 
 function checkKind(record: DealEventRecord): Rejection | undefined {

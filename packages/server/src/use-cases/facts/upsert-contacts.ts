@@ -1,16 +1,13 @@
 import { type ContactRecord, companyDomainOf, type RecordOutcome } from '@smarketing/core';
 import type { Deps } from '../../deps.ts';
 import { createUuidV7 } from '../../ids.ts';
-import type { TransitionInsert } from '../../repositories/contact-write.repository.ts';
-import { collectContactChanges } from './contact-changes.ts';
+import { checkStageHistory, collectContactChanges, historyOf } from './contact-changes.ts';
 import {
   checkInstant,
   checkOptionalText,
   checkText,
   checkTraits,
   firstRejection,
-  listSome,
-  type Rejection,
   stageIds,
 } from './fact-checks.ts';
 import { type FactCall, type ResolvedFact, recordFacts } from './record-facts.ts';
@@ -103,59 +100,4 @@ async function storeContacts(
     updated,
     duplicates: Math.max(0, resolved.length - created.size - updated),
   };
-}
-
-function checkStageHistory(
-  history: ContactRecord['stageHistory'],
-  stages: readonly string[],
-  now: Date,
-): Rejection | undefined {
-  if (history === undefined) return undefined;
-  if (!Array.isArray(history)) return { code: 'INVALID_FIELD', message: 'stageHistory must be a list.' };
-  for (const [index, entry] of history.entries()) {
-    if (!stages.includes(entry?.stage)) {
-      return {
-        code: 'UNKNOWN_STAGE',
-        message: `stageHistory[${index}].stage ${JSON.stringify(entry?.stage)} is not a stage of the agreement; valid: ${listSome(stages, stages.length)}.`,
-      };
-    }
-    const invalid = checkInstant(`stageHistory[${index}].at`, entry.at, now);
-    if (invalid) return invalid;
-  }
-  return undefined;
-}
-
-/** The record's stage history as imported transitions, oldest first, each from the stage before it. */
-function historyOf(
-  record: ContactRecord,
-  contactId: string,
-  options: { recordedAt: string; agreementVersion: number },
-): TransitionInsert[] {
-  const history = [...(record.stageHistory ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const source = record.source.trim();
-  const identity = identityOf(record);
-  return history.map((entry, index) => ({
-    contactId,
-    id: createUuidV7(entry.at),
-    fromStage: history[index - 1]?.stage ?? null,
-    toStage: entry.stage,
-    occurredAt: entry.at.toISOString(),
-    recordedAt: options.recordedAt,
-    actor: source,
-    agreementVersion: options.agreementVersion,
-    externalId: `${source}:${identity}:${entry.stage}`,
-  }));
-}
-
-/** The identity that names the contact in the source: its CRM id when it has one. */
-function identityOf(record: ContactRecord): string {
-  const { ref } = record;
-  return (
-    ref.crmId?.trim() ||
-    ref.email?.trim().toLowerCase() ||
-    ref.userId?.trim() ||
-    ref.anonymousId?.trim() ||
-    ref.contactId?.trim() ||
-    ''
-  );
 }

@@ -1,8 +1,7 @@
 import { type ContactRecord, companyDomainOf, type IdentityKind, planIdentities } from '@smarketing/core';
 import { createUuidV7 } from '../../ids.ts';
 import { identitiesOf } from '../../ingest/resolve-contacts.ts';
-import type { TransitionInsert } from '../../repositories/contact-write.repository.ts';
-import { collectContactChanges } from '../facts/contact-changes.ts';
+import { checkStageHistory, collectContactChanges, historyOf } from '../facts/contact-changes.ts';
 import {
   checkInstant,
   checkOptionalText,
@@ -10,10 +9,8 @@ import {
   checkText,
   checkTraits,
   firstRejection,
-  listSome,
   partitionRecords,
   type Rejected,
-  type Rejection,
   stageIds,
 } from '../facts/fact-checks.ts';
 import type { FactCall } from '../facts/record-facts.ts';
@@ -142,54 +139,4 @@ export async function storeImportedContacts(
     duplicates: Math.max(0, accepted.length - created.size - updated),
     rejected,
   };
-}
-
-/** As `upsertContacts` checks stage history. */
-function checkStageHistory(
-  history: ContactRecord['stageHistory'],
-  stages: readonly string[],
-  now: Date,
-): Rejection | undefined {
-  if (history === undefined) return undefined;
-  if (!Array.isArray(history)) return { code: 'INVALID_FIELD', message: 'stageHistory must be a list.' };
-  for (const [index, entry] of history.entries()) {
-    if (!stages.includes(entry?.stage)) {
-      return {
-        code: 'UNKNOWN_STAGE',
-        message: `stageHistory[${index}].stage ${JSON.stringify(entry?.stage)} is not a stage of the agreement; valid: ${listSome(stages, stages.length)}.`,
-      };
-    }
-    const invalid = checkInstant(`stageHistory[${index}].at`, entry.at, now);
-    if (invalid) return invalid;
-  }
-  return undefined;
-}
-
-/** The record's stage history as imported transitions, oldest first, each from the stage before it. */
-function historyOf(
-  record: ContactRecord,
-  contactId: string,
-  options: { recordedAt: string; agreementVersion: number },
-): TransitionInsert[] {
-  const history = [...(record.stageHistory ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime());
-  const source = record.source.trim();
-  const { ref } = record;
-  const identity =
-    ref.crmId?.trim() ||
-    ref.email?.trim().toLowerCase() ||
-    ref.userId?.trim() ||
-    ref.anonymousId?.trim() ||
-    ref.contactId?.trim() ||
-    '';
-  return history.map((entry, index) => ({
-    contactId,
-    id: createUuidV7(entry.at),
-    fromStage: history[index - 1]?.stage ?? null,
-    toStage: entry.stage,
-    occurredAt: entry.at.toISOString(),
-    recordedAt: options.recordedAt,
-    actor: source,
-    agreementVersion: options.agreementVersion,
-    externalId: `${source}:${identity}:${entry.stage}`,
-  }));
 }

@@ -1,23 +1,17 @@
-import { type DealEventRecord, dealEventKinds, type RecordOutcome } from '@smarketing/core';
+import type { DealEventRecord, RecordOutcome } from '@smarketing/core';
 import { createUuidV7 } from '../../ids.ts';
 import type { DealEventInsert, DealState } from '../../repositories/deal.repository.ts';
 import { type DealEventFact, foldDealEvents } from '../facts/deal-state.ts';
 import {
-  checkAmount,
-  checkCurrency,
-  checkDate,
-  checkInstant,
-  checkListed,
   checkOptionalText,
   checkRef,
   checkText,
   firstRejection,
-  normalizeCurrency,
   partitionRecords,
-  type Rejection,
 } from '../facts/fact-checks.ts';
-import { type FactCall, factEventColumns } from '../facts/record-facts.ts';
-import { checkAccount, resolveAccounts } from '../facts/resolve-accounts.ts';
+import { checkDealEvent, dealEventRow } from '../facts/record-deal-events.ts';
+import type { FactCall } from '../facts/record-facts.ts';
+import { resolveAccounts } from '../facts/resolve-accounts.ts';
 import { type ChunkIdentities, resolveChunkContacts } from './chunk-identities.ts';
 
 /**
@@ -37,19 +31,7 @@ export async function storeImportedDealEvents(
   const checked = partitionRecords(records, (record) =>
     firstRejection(
       () => checkRef(record.ref),
-      () => checkText('dealId', record.dealId, 200),
-      () => checkKind(record),
-      () => checkInstant('occurredAt', record.occurredAt, now),
-      () => checkOptionalText('name', record.name, 500),
-      () => checkOptionalText('stage', record.stage, 200),
-      () => (record.amount === undefined ? undefined : checkAmount('amount', record.amount)),
-      () =>
-        record.currency === undefined
-          ? undefined
-          : checkCurrency('currency', normalizeCurrency(record.currency)),
-      () => (record.closeDate === undefined ? undefined : checkDate('closeDate', record.closeDate)),
-      () => checkOptionalText('reason', record.reason, 500),
-      () => checkAccount('account', record.account),
+      () => checkDealEvent(record, now),
       () => checkOptionalText('externalId', record.externalId, 500),
       () => checkText('source', record.source, 100),
     ),
@@ -91,23 +73,12 @@ export async function storeImportedDealEvents(
     fresh.add(id);
   }
 
-  const rows: DealEventInsert[] = resolved.map(({ record, ...item }, position) => ({
-    ...factEventColumns({ record, ...item }, now),
-    dealId: (deals.get(record.dealId.trim()) as { id: string }).id,
-    kind: record.kind,
-    name: record.name?.trim() || null,
-    accountId: accountIds[position] ?? null,
-    stage: record.stage?.trim() || null,
-    amount: record.amount ?? null,
-    currency:
-      record.currency !== undefined
-        ? normalizeCurrency(record.currency)
-        : record.amount !== undefined
-          ? agreement.currency
-          : null,
-    closeDate: record.closeDate ?? null,
-    reason: record.reason?.trim() || null,
-  }));
+  const rows: DealEventInsert[] = resolved.map((item, position) =>
+    dealEventRow(item, (deals.get(item.record.dealId.trim()) as { id: string }).id, accountIds[position], {
+      currency: agreement.currency,
+      now,
+    }),
+  );
   const inserted = await repos.deals.insertEvents(workspaceId, rows);
 
   // Rebuild every deal that received an event from all of its events. A deal this chunk created
@@ -174,19 +145,3 @@ export async function storeImportedDealEvents(
 }
 
 /** As `recordDealEvents` checks an event's kind. */
-function checkKind(record: DealEventRecord): Rejection | undefined {
-  const unlisted = checkListed(
-    record.kind,
-    dealEventKinds,
-    () =>
-      `kind ${JSON.stringify(record.kind)} is not a deal event; expected one of ${dealEventKinds.join(', ')}.`,
-  );
-  if (unlisted) return unlisted;
-  if (record.kind === 'stage-changed' && !record.stage?.trim()) {
-    return { code: 'INVALID_FIELD', message: 'A stage-changed event needs stage.' };
-  }
-  if (record.kind === 'amount-changed' && record.amount === undefined) {
-    return { code: 'INVALID_FIELD', message: 'An amount-changed event needs amount.' };
-  }
-  return undefined;
-}
