@@ -18,6 +18,14 @@ export const permissions = [
   'audit:read',
   'user:manage',
   'queue:read-any',
+  'reports:read',
+  'reports:close',
+  'insights:read',
+  'backtest:run',
+  'personas:write',
+  'announcements:write',
+  'workspace:export',
+  'contacts:erase',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -44,6 +52,21 @@ const grants: Record<Permission, readonly Role[]> = {
   'user:manage': ['admin'],
   // Any rep's queue; a sales user reads their own.
   'queue:read-any': ['admin', 'manager'],
+  // Both teams look at the same numbers: every person who signs in reads the reports.
+  'reports:read': readers,
+  // Closing an SLA period stores a settlement that never changes: admins and managers.
+  'reports:close': ['admin', 'manager'],
+  // Close rates per activity and the learned score: everyone who reads the reports.
+  'insights:read': readers,
+  // A backtest replays history under a candidate agreement (read-only, but costly): those who
+  // propose agreements.
+  'backtest:run': ['admin', 'manager', 'marketing'],
+  // Personas and announcements are shared objects both teams edit; viewers only read.
+  'personas:write': ['admin', 'manager', 'marketing', 'sales'],
+  'announcements:write': ['admin', 'manager', 'marketing', 'sales'],
+  // A full export of a workspace's facts, and erasing a person on request (GDPR): admins.
+  'workspace:export': ['admin'],
+  'contacts:erase': ['admin'],
 };
 
 export function isRole(value: string): value is Role {

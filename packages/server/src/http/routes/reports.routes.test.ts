@@ -14,7 +14,7 @@ beforeAll(async () => {
   deps = await openTestDeps({ clock: () => now });
   const workspace = await createWorkspace({ name: 'Acme', createdBy: 'test' }, deps);
   tokens.admin = workspace.adminToken;
-  for (const role of ['manager', 'marketing', 'viewer']) {
+  for (const role of ['manager', 'marketing', 'viewer', 'ingest']) {
     tokens[role] = (
       await createApiKey({ workspaceId: workspace.workspaceId, name: role, role, createdBy: 'test' }, deps)
     ).token;
@@ -68,7 +68,7 @@ describe('GET /api/v1/reports/*', () => {
     expect(sla.body).toMatchObject({ report: 'sla', period: { label: '2027-04' } });
   });
 
-  test('refuses a bad period or segment with VALIDATION_FAILED, and roles without metrics:read', async () => {
+  test('refuses a bad period or segment with VALIDATION_FAILED, and roles without reports:read (an ingest key)', async () => {
     const backwards = await call('/api/v1/reports/funnel?from=2027-04&to=2027-03');
     expect([backwards.status, backwards.body.error.code]).toEqual([400, 'VALIDATION_FAILED']);
     expect(backwards.body.error.message).toMatch(/must end after it starts/);
@@ -76,8 +76,14 @@ describe('GET /api/v1/reports/*', () => {
     expect(segment.body.error.message).toMatch(/not key=value/);
     expect((await call('/api/v1/reports/sla?period=2027-Q1')).status).toBe(400);
     expect(
-      (await call('/api/v1/reports/funnel?from=2027-03&to=2027-04', { token: tokens.viewer })).status,
+      (await call('/api/v1/reports/funnel?from=2027-03&to=2027-04', { token: tokens.ingest })).status,
     ).toBe(403);
+    // Both teams read the same numbers: a viewer and a marketer may.
+    for (const role of ['viewer', 'marketing']) {
+      expect(
+        (await call('/api/v1/reports/funnel?from=2027-03&to=2027-04', { token: tokens[role] })).status,
+      ).toBe(200);
+    }
   });
 });
 

@@ -136,7 +136,7 @@ function reportRoute<Q extends z.ZodObject, T extends z.ZodType>(
     tags: ['reports'],
     summary,
     security: bearerSecurity,
-    middleware: [requirePermission('metrics:read')] as const,
+    middleware: [requirePermission('reports:read')] as const,
     request: { query },
     responses: {
       200: {
@@ -189,7 +189,7 @@ const closeRoute = createRoute({
   summary:
     'Close an SLA period that is over: store its settlement, which never changes. Closing it again answers the stored one.',
   security: bearerSecurity,
-  middleware: [requirePermission('agreement:apply')] as const,
+  middleware: [requirePermission('reports:close')] as const,
   request: {
     body: {
       content: {
@@ -220,7 +220,7 @@ const listRoute = createRoute({
   tags: ['reports'],
   summary: 'The closed SLA periods, oldest first.',
   security: bearerSecurity,
-  middleware: [requirePermission('metrics:read')] as const,
+  middleware: [requirePermission('reports:read')] as const,
   responses: {
     200: {
       description: 'The settlements.',
