@@ -807,3 +807,70 @@ export const slaSettlements = pgTable(
     check('sla_settlements_period_check', sql`${t.periodStart} < ${t.periodEnd}`),
   ],
 );
+
+/**
+ * What was spent on a campaign in a period (imported from the ad platforms or a spreadsheet), so
+ * revenue by source and campaign can be set against cost (ROI). A row is replaced when the same
+ * campaign and period are imported again.
+ */
+export const campaignSpend = pgTable(
+  'campaign_spend',
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id),
+    /** The campaign as it appears in events (`context.campaign.name`, `utm_campaign`). */
+    campaign: text().notNull(),
+    /** The source (`utm_source`, channel), when the spend is known per source. */
+    source: text().notNull().default(''),
+    /** First day of the period (inclusive), in the agreement's time zone. */
+    periodStart: date({ mode: 'string' }).notNull(),
+    /** Last day of the period (inclusive). */
+    periodEnd: date({ mode: 'string' }).notNull(),
+    amount: numeric({ precision: 14, scale: 2, mode: 'number' }).notNull(),
+    currency: text().notNull(),
+    importedAt: at().notNull(),
+    importedBy: text().notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'campaign_spend_pk',
+      columns: [t.workspaceId, t.campaign, t.source, t.periodStart],
+    }),
+    check('campaign_spend_period_check', sql`${t.periodStart} <= ${t.periodEnd}`),
+    check('campaign_spend_amount_check', sql`${t.amount} >= 0`),
+  ],
+);
+
+export const announcementKinds = ['product', 'campaign', 'promotion', 'event', 'other'] as const;
+export type AnnouncementKind = (typeof announcementKinds)[number];
+
+/**
+ * News both teams should know — a product feature, a campaign, a promotion — entered by anyone
+ * who writes facts; it reaches everyone on the dashboard and appears in the weekly brief of the
+ * week it takes effect. Editing keeps the row; withdrawing sets `withdrawnAt`.
+ */
+export const announcements = pgTable(
+  'announcements',
+  {
+    workspaceId: uuid()
+      .notNull()
+      .references(() => workspaces.id),
+    id: uuid().notNull(),
+    kind: text().$type<AnnouncementKind>().notNull(),
+    title: text().notNull(),
+    body: text().notNull().default(''),
+    link: text(),
+    /** When it takes effect (a launch date, a campaign start); the brief of that week shows it. */
+    effectiveAt: at().notNull(),
+    createdAt: at().notNull(),
+    createdBy: text().notNull(),
+    updatedAt: at().notNull(),
+    withdrawnAt: at(),
+  },
+  (t) => [
+    primaryKey({ name: 'announcements_pk', columns: [t.workspaceId, t.id] }),
+    index('announcements_effective_idx').on(t.workspaceId, t.effectiveAt),
+    check('announcements_kind_check', oneOf(t.kind, announcementKinds)),
+  ],
+);
