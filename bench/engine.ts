@@ -32,6 +32,7 @@ const storedSizes = list(process.env.BENCH_ENGINE_STORED) ?? [10_000, 1_000_000,
 const pgliteCap = Number(process.env.BENCH_PGLITE_MAX_EVENTS ?? 1_000_000);
 const newEvents = Number(process.env.BENCH_ENGINE_NEW_EVENTS ?? 10_000);
 const replayEvents = Number(process.env.BENCH_REPLAY_EVENTS ?? 1_000_000);
+const sameSpread = process.env.BENCH_ENGINE_SAME_SPREAD !== '0';
 /** Runs at a size: BENCH_RUNS, but one at 10M events and more. */
 const runsAt = (events: number) => (events >= 10_000_000 ? 1 : runs);
 
@@ -78,15 +79,24 @@ async function benchDatabase(name: string, database: Database): Promise<string[]
         log(`${name}: engine cost with ${label(stored)} events stored`);
         prepared.push(await prepareCost(deps, { stored, log }));
       }
-      // Runs alternate between the sizes, so the machine's noise hits them alike.
-      const results = prepared.map((workspace) => ({ ...workspace, runs: [] as CostRun[] }));
+      // Runs alternate between the sizes, so the machine's noise hits them alike. Each bigger
+      // size is also run with its new events drawn from as many contacts as the smallest size has
+      // (BENCH_ENGINE_SAME_SPREAD, default on): the same work per batch (states loaded and
+      // written) on a bigger history, which separates the cost of history from the workload's.
+      const smallest = prepared[0];
+      const results = prepared.flatMap((workspace) => [
+        { ...workspace, active: workspace.contacts, runs: [] as CostRun[] },
+        ...(sameSpread && smallest !== undefined && workspace.contacts > smallest.contacts
+          ? [{ ...workspace, active: smallest.contacts, runs: [] as CostRun[] }]
+          : []),
+      ]);
       for (let run = 0; run < runs; run++) {
         for (const result of results) {
           if (run >= runsAt(result.stored)) continue;
-          const measured = await runCost(deps, result, newEvents);
+          const measured = await runCost(deps, result, newEvents, result.active);
           result.runs.push(measured);
           log(
-            `  ${label(result.stored)} run ${run + 1}: ${measured.steps} facts in ${measured.seconds.toFixed(2)} s = ${measured.microsPerFact.toFixed(0)} µs/fact`,
+            `  ${label(result.stored)} (events on ${label(result.active)} contacts) run ${run + 1}: ${measured.steps} facts in ${measured.seconds.toFixed(2)} s = ${measured.microsPerFact.toFixed(0)} µs/fact`,
           );
         }
       }
@@ -96,7 +106,7 @@ async function benchDatabase(name: string, database: Database): Promise<string[]
         const perFact = median(result.runs.map((run) => run.microsPerFact));
         const perEvent = median(result.runs.map((run) => run.microsPerEvent));
         costRows.push(
-          `| ${name} | ${label(result.stored)} (${label(result.contacts)} contacts) | ${result.fillSeconds.toFixed(0)} s | ${result.runs.length} | ${median(result.runs.map((run) => run.steps)).toLocaleString('en')} | ${perFact.toFixed(0)} | ${perEvent.toFixed(0)} | ${(perFact / baseFigure).toFixed(2)}× |`,
+          `| ${name} | ${label(result.stored)} (${label(result.contacts)} contacts) | ${label(result.active)} | ${result.fillSeconds.toFixed(0)} s | ${result.runs.length} | ${median(result.runs.map((run) => run.steps)).toLocaleString('en')} | ${perFact.toFixed(0)} | ${perEvent.toFixed(0)} | ${(perFact / baseFigure).toFixed(2)}× |`,
         );
       }
     }
@@ -123,7 +133,7 @@ async function benchDatabase(name: string, database: Database): Promise<string[]
 await onEachDatabase(benchDatabase);
 
 console.log(
-  `\nEngine bench: BENCH_ENGINE_PARTS=${[...parts].join(',')} BENCH_RUNS=${runs} (1 at 10M events) BENCH_SECONDS=${seconds} BENCH_ENGINE_RATE=${eventsPerSecond} engine pollMs=${pollMs} BENCH_ENGINE_STORED=${storedSizes.join(',')} BENCH_ENGINE_NEW_EVENTS=${newEvents} BENCH_REPLAY_EVENTS=${replayEvents} BENCH_PGLITE_MAX_EVENTS=${pgliteCap}`,
+  `\nEngine bench: BENCH_ENGINE_PARTS=${[...parts].join(',')} BENCH_RUNS=${runs} (1 at 10M events) BENCH_SECONDS=${seconds} BENCH_ENGINE_RATE=${eventsPerSecond} engine pollMs=${pollMs} BENCH_ENGINE_STORED=${storedSizes.join(',')} BENCH_ENGINE_NEW_EVENTS=${newEvents} BENCH_ENGINE_SAME_SPREAD=${sameSpread ? 1 : 0} BENCH_REPLAY_EVENTS=${replayEvents} BENCH_PGLITE_MAX_EVENTS=${pgliteCap}`,
 );
 if (latencyRows.length > 0) {
   console.log(
@@ -143,8 +153,8 @@ if (costRows.length > 0) {
   );
   console.log(
     [
-      '| database | events stored | fill | runs | facts per run | µs per fact | µs per new event | vs 10k |',
-      '|---|---|---|---|---|---|---|---|',
+      '| database | events stored | existing contacts the new events go to | fill | runs | facts per run | µs per fact | µs per new event | vs 10k |',
+      '|---|---|---|---|---|---|---|---|---|',
       ...costRows,
     ].join('\n'),
   );

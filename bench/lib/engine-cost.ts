@@ -204,10 +204,20 @@ export async function prepareCost(
   return { workspaceId, stored: options.stored, contacts: filled.contacts, fillSeconds };
 }
 
-/** Ingests `newEvents` events (untimed), then times the engine over them. */
-export async function runCost(deps: Deps, workspace: CostWorkspace, newEvents: number): Promise<CostRun> {
+/**
+ * Ingests `newEvents` events (untimed), then times the engine over them. The events for existing
+ * contacts go to contacts drawn from the first `activeContacts` (default: all of them), so a big
+ * workspace can be measured with the same spread of events as a small one.
+ */
+export async function runCost(
+  deps: Deps,
+  workspace: CostWorkspace,
+  newEvents: number,
+  activeContacts = workspace.contacts,
+): Promise<CostRun> {
   const { workspaceId } = workspace;
-  await ingest(deps, workspaceId, buildMessages(`run-${Date.now()}`, newEvents, workspace.contacts));
+  const active = Math.min(activeContacts, workspace.contacts);
+  await ingest(deps, workspaceId, buildMessages(`run-${Date.now()}`, newEvents, active));
   const started = performance.now();
   const result = await runEngineUntilCaughtUp(deps, { workspaceId });
   const seconds = (performance.now() - started) / 1000;

@@ -5,10 +5,11 @@ import {
   type TouchKind,
 } from '../agreement/agreement-schema.ts';
 import type { FeedbackKind } from '../agreement/condition.ts';
-import { sha256Hex } from '../import/hash.ts';
 import type { DealEventKind, Traits } from '../ingest/records.ts';
 import { escalationSteps, localDay, slaDeadline } from './calendar/index.ts';
+import { digestHex } from './digest.ts';
 import { type RoutingState, routeLead } from './routing/index.ts';
+import { quadrantOf } from './scoring/classify-quadrant.ts';
 import {
   type ConditionContext,
   classifyQuadrant,
@@ -21,9 +22,8 @@ import {
   type FitResult,
   type InterestState,
   interestScoreAt,
-  recordInterestActivity,
 } from './scoring/index.ts';
-import { dayMs } from './scoring/interest-state.ts';
+import { dayMs, recordInterestActivityInPlace } from './scoring/interest-state.ts';
 import {
   detourFor,
   enterStage,
@@ -199,8 +199,8 @@ export function emptyEffects(): EngineEffects {
 
 /** A contact as the engine first sees it: in the first stage (from its first timed fact on), with no scores. */
 export function newContactState(agreement: Agreement, contactId: string): ContactState {
-  const fit = computeFit(agreement, deriveTraits({}));
-  const quadrant = classifyQuadrant(agreement, fit.score, 0).id;
+  const fit = blankFit(agreement);
+  const quadrant = quadrantOf(agreement, fit.score, 0);
   return {
     contactId,
     now: 0,
@@ -215,6 +215,22 @@ export function newContactState(agreement: Agreement, contactId: string): Contac
     started: false,
     episode: { deals: { created: false, won: false, lost: false } },
     serial: 0,
+  };
+}
+
+const blankFits = new WeakMap<Agreement, FitResult>();
+
+/** The fit of a contact with no traits yet: worked out once per agreement, a fresh copy for each state. */
+function blankFit(agreement: Agreement): FitResult {
+  let fit = blankFits.get(agreement);
+  if (fit === undefined) {
+    fit = computeFit(agreement, deriveTraits({}));
+    blankFits.set(agreement, fit);
+  }
+  return {
+    ...fit,
+    personas: [...fit.personas],
+    contributions: fit.contributions.map((contribution) => ({ ...contribution })),
   };
 }
 
@@ -275,7 +291,8 @@ export function applyInput(
     }
     case 'activity':
       if (input.activityType !== null) {
-        next.interest = recordInterestActivity(next.interest, agreement, input.activityType, input.at);
+        // In place: the state is the fold's own (see `applyInput`), and a copy per fact is most of its cost.
+        next.interest = recordInterestActivityInPlace(next.interest, agreement, input.activityType, input.at);
       }
       break;
     case 'touch':
@@ -634,7 +651,7 @@ function settle(world: EngineWorld, state: ContactState, effects: EngineEffects)
 
 function rescore(world: EngineWorld, state: ContactState, at: number): void {
   state.interestScore = interestScoreAt(state.interest, world.agreement, at);
-  state.quadrant = classifyQuadrant(world.agreement, state.fit.score, state.interestScore).id;
+  state.quadrant = quadrantOf(world.agreement, state.fit.score, state.interestScore);
 }
 
 /**
@@ -813,7 +830,7 @@ function conditionContext(state: ContactState): ConditionContext {
   const episodeStart = state.position.episodeStart;
   return {
     traits: profileOf(state),
-    personas: new Set(state.fit.personas),
+    personas: personaSet(state.fit),
     quadrant: state.quadrant,
     fitGrade: state.fit.grade,
     ...(state.episode.feedback === undefined ? {} : { latestFeedback: state.episode.feedback }),
@@ -830,6 +847,18 @@ function conditionContext(state: ContactState): ConditionContext {
       return countActivity(state.interest, activityId, at, days);
     },
   };
+}
+
+const personaSets = new WeakMap<FitResult, ReadonlySet<string>>();
+
+/** The fit's personas as a set, built once per fit result (a fit changes only with the contact record). */
+function personaSet(fit: FitResult): ReadonlySet<string> {
+  let set = personaSets.get(fit);
+  if (set === undefined) {
+    set = new Set(fit.personas);
+    personaSets.set(fit, set);
+  }
+  return set;
 }
 
 const profiles = new WeakMap<
@@ -888,13 +917,38 @@ function recordTransition(state: ContactState, effects: EngineEffects, move: Sta
   effects.transitions.push({ ...move, id: nextId(state), contactId: state.contactId });
 }
 
+/** Where each clock sits in an effects' `clocks`, so a batch of thousands of clocks is not scanned per update. */
+const clockPositions = new WeakMap<EngineEffects['clocks'], Map<string, number>>();
+
 function pushClock(state: ContactState, effects: EngineEffects): void {
   const clock = state.clock;
   if (clock === undefined) return;
-  const index = effects.clocks.findIndex((candidate) => candidate.id === clock.id);
+  const clocks = effects.clocks;
+  const index = clockPosition(clocks, clock.id);
   const row = { ...clock, contactId: state.contactId };
-  if (index === -1) effects.clocks.push(row);
-  else effects.clocks[index] = row;
+  if (index === undefined) {
+    clockPositions.get(clocks)?.set(clock.id, clocks.length);
+    clocks.push(row);
+  } else clocks[index] = row;
+}
+
+function clockPosition(clocks: EngineEffects['clocks'], id: string): number | undefined {
+  let positions = clockPositions.get(clocks);
+  let index = positions?.get(id);
+  // The list is indexed as it grows here; when the caller changed it (emptied it, added rows),
+  // the index no longer matches and is rebuilt.
+  if (
+    positions === undefined ||
+    positions.size !== clocks.length ||
+    (index !== undefined && clocks[index]?.id !== id)
+  ) {
+    positions = new Map();
+    for (const [position, candidate] of clocks.entries())
+      if (!positions.has(candidate.id)) positions.set(candidate.id, position);
+    clockPositions.set(clocks, positions);
+    index = positions.get(id);
+  }
+  return index;
 }
 
 function alert(
@@ -970,7 +1024,7 @@ function nextId(state: ContactState): string {
 
 /** A UUID-shaped id derived from a string, so that replay recreates the same ids. */
 export function derivedId(key: string): string {
-  const hex = sha256Hex(key);
+  const hex = digestHex(key);
   const variant = ((Number.parseInt(hex.slice(16, 17), 16) & 0x3) | 0x8).toString(16);
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-5${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

@@ -94,11 +94,34 @@ export function planRuleMove(
 ): Stage | undefined {
   if (position.detour !== undefined) return undefined;
   let best: Stage | undefined;
-  for (const stage of reachableStages(agreement, position.stage)) {
-    if (stage.entry === undefined || !entryHolds(stage)) continue;
-    if (best === undefined || stageRank(agreement, stage.id) > stageRank(agreement, best.id)) best = stage;
+  let bestRank = -1;
+  for (const { stage, rank } of ruleTargets(agreement, position.stage)) {
+    if (!entryHolds(stage)) continue;
+    if (best === undefined || rank > bestRank) {
+      best = stage;
+      bestRank = rank;
+    }
   }
   return best;
+}
+
+const ruleTargetCache = new WeakMap<Agreement, Map<string, { stage: Stage; rank: number }[]>>();
+
+/** The reachable stages that have an entry rule, with their ranks: worked out once per agreement and stage (the engine asks on every fact). */
+function ruleTargets(agreement: Agreement, from: string): { stage: Stage; rank: number }[] {
+  let byStage = ruleTargetCache.get(agreement);
+  if (byStage === undefined) {
+    byStage = new Map();
+    ruleTargetCache.set(agreement, byStage);
+  }
+  let targets = byStage.get(from);
+  if (targets === undefined) {
+    targets = reachableStages(agreement, from)
+      .filter((stage) => stage.entry !== undefined)
+      .map((stage) => ({ stage, rank: stageRank(agreement, stage.id) }));
+    byStage.set(from, targets);
+  }
+  return targets;
 }
 
 /** Moves the contact into a main-funnel stage, recording the move. */

@@ -143,6 +143,39 @@ describe('a hot lead, end to end in the engine', () => {
     expect(first).toMatchObject({ status: 'breached', breachedAt: t0 + day, escalated: 2 });
   });
 
+  test('effects hold one row per clock, its latest version, also when the caller empties or fills the list', () => {
+    const world = makeWorld();
+    const store = createMemoryStateStore(world);
+    const effects: EngineEffects = emptyEffects();
+    const steps = [
+      contact('c9', t0, vpMarketing, 'c9@acme.io'),
+      activity('c9', t0, 'demo-requested'),
+      contact('c10', t0, vpMarketing, 'c10@acme.io'),
+      activity('c10', t0, 'demo-requested'),
+      tick(t0 + 20 * hour),
+    ];
+    for (const step of steps) processStep(world, store, step, effects);
+    expect(effects.clocks.map((clock) => [clock.contactId, clock.atRiskSent])).toEqual([
+      ['c9', true],
+      ['c10', true],
+    ]);
+    // The caller empties the list (a batch was written), then adds a row of its own.
+    const c10Clock = effects.clocks[1];
+    effects.clocks.length = 0;
+    processStep(world, store, tick(t0 + 25 * hour), effects);
+    // A tick settles its contacts in id order.
+    expect(effects.clocks.map((clock) => [clock.contactId, clock.status])).toEqual([
+      ['c10', 'breached'],
+      ['c9', 'breached'],
+    ]);
+    effects.clocks.splice(0, effects.clocks.length, { ...(c10Clock as (typeof effects.clocks)[number]) });
+    processStep(world, store, tick(t0 + 30 * hour), effects);
+    expect(effects.clocks.map((clock) => [clock.contactId, clock.escalated])).toEqual([
+      ['c10', 1],
+      ['c9', 1],
+    ]);
+  });
+
   test('a lead is reassigned once per hand-over; the next owner can breach but is not replaced again', () => {
     const { effects } = run([
       contact('c4', t0, vpMarketing, 'c4@acme.io'),

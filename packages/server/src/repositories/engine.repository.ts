@@ -49,41 +49,54 @@ export type EngineWrite = {
   agreementVersion: number;
 };
 
-/** The facts of the engine's order, each table read up to `limit` rows after `after`. */
-const inputQueries = {
-  contact: (workspaceId: string, after: number, upTo: number, limit: number) =>
-    sql`select cc.seq, cc.contact_id, c.created_at as at, cc.email, cc.account_id, cc.traits,
-               cc.merged_into_id, cc.account_traits
-          from contact_changes cc
-          join contacts c on c.workspace_id = cc.workspace_id and c.id = cc.contact_id
-         where cc.workspace_id = ${workspaceId} and cc.seq > ${after} and cc.seq <= ${upTo}
-         order by cc.seq limit ${limit}`,
-  activity: (workspaceId: string, after: number, upTo: number, limit: number) =>
-    sql`select seq, contact_id, occurred_at as at, activity_type from activities
-         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`,
-  touch: (workspaceId: string, after: number, upTo: number, limit: number) =>
-    sql`select seq, contact_id, occurred_at as at, rep_id, kind from touches
-         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`,
-  feedback: (workspaceId: string, after: number, upTo: number, limit: number) =>
-    sql`select seq, contact_id, occurred_at as at, rep_id, verdict, reason from feedback
-         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`,
-  deal: (workspaceId: string, after: number, upTo: number, limit: number) =>
-    sql`select seq, contact_id, occurred_at as at, kind, reason from deal_events
-         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`,
-  stage: (workspaceId: string, after: number, upTo: number, limit: number) =>
-    sql`select seq, contact_id, occurred_at as at, to_stage, cause, actor, reason from stage_transitions
-         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo}
-           and cause in ('import', 'person') and coalesce(external_id, '') not like 'engine:%'
-         order by seq limit ${limit}`,
-  tick: (workspaceId: string, after: number, upTo: number, limit: number) =>
-    sql`select seq, at from engine_ticks
-         where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit}`,
-} as const;
+/**
+ * The facts of the engine's order after `after` and up to `upTo`, the first `limit` of them, in
+ * one statement: each table's next `limit` rows (by its `(workspace_id, seq)` index) in a common
+ * shape — `kind`, `seq`, `contact_id`, `at`, then the kind's own fields as `a`–`d` (text) and
+ * `e`–`f` (JSON) — merged by seq. One round trip, so a replay can fold a chunk while the next
+ * one is read.
+ */
+const stepsQuery = (workspaceId: string, after: number, upTo: number, limit: number) =>
+  sql`select * from (
+        (select 'contact' as kind, cc.seq, cc.contact_id, c.created_at as at, cc.email as a,
+                cc.account_id::text as b, cc.merged_into_id::text as c, null::text as d, cc.traits as e,
+                cc.account_traits as f
+           from contact_changes cc
+           join contacts c on c.workspace_id = cc.workspace_id and c.id = cc.contact_id
+          where cc.workspace_id = ${workspaceId} and cc.seq > ${after} and cc.seq <= ${upTo}
+          order by cc.seq limit ${limit})
+        union all
+        (select 'activity', seq, contact_id, occurred_at, activity_type, null, null, null, null, null
+           from activities
+          where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit})
+        union all
+        (select 'touch', seq, contact_id, occurred_at, rep_id, kind, null, null, null, null from touches
+          where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit})
+        union all
+        (select 'feedback', seq, contact_id, occurred_at, rep_id, verdict, reason, null, null, null from feedback
+          where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit})
+        union all
+        (select 'deal', seq, contact_id, occurred_at, kind, reason, null, null, null, null from deal_events
+          where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit})
+        union all
+        (select 'stage', seq, contact_id, occurred_at, to_stage, cause, actor, reason, null, null
+           from stage_transitions
+          where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo}
+            and cause in ('import', 'person') and coalesce(external_id, '') not like 'engine:%'
+          order by seq limit ${limit})
+        union all
+        (select 'tick', seq, null, at, null, null, null, null, null, null from engine_ticks
+          where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit})
+      ) facts order by seq limit ${limit}`;
 
-function toStep(kind: keyof typeof inputQueries, row: Row): EngineStep {
+type StepKind = EngineStep['kind'];
+
+function toStep(row: Row): EngineStep {
+  const kind = row.kind as StepKind;
   const seq = Number(row.seq);
   const at = ms(row.at);
   const contactId = String(row.contact_id);
+  const text = (value: unknown) => (value as string | null) ?? null;
   switch (kind) {
     case 'contact':
       return {
@@ -91,45 +104,30 @@ function toStep(kind: keyof typeof inputQueries, row: Row): EngineStep {
         seq,
         at,
         contactId,
-        email: (row.email as string | null) ?? null,
-        accountId: (row.account_id as string | null) ?? null,
-        traits: (row.traits ?? {}) as Traits,
-        ...(row.account_traits ? { accountTraits: row.account_traits as Traits } : {}),
-        mergedIntoId: (row.merged_into_id as string | null) ?? null,
+        email: text(row.a),
+        accountId: text(row.b),
+        traits: (row.e ?? {}) as Traits,
+        ...(row.f ? { accountTraits: row.f as Traits } : {}),
+        mergedIntoId: text(row.c),
       };
     case 'activity':
-      return { kind, seq, at, contactId, activityType: (row.activity_type as string | null) ?? null };
+      return { kind, seq, at, contactId, activityType: text(row.a) };
     case 'touch':
-      return { kind, seq, at, contactId, repId: String(row.rep_id), touchKind: row.kind as never };
+      return { kind, seq, at, contactId, repId: String(row.a), touchKind: row.b as never };
     case 'feedback':
-      return {
-        kind,
-        seq,
-        at,
-        contactId,
-        repId: String(row.rep_id),
-        verdict: row.verdict as never,
-        reason: (row.reason as string | null) ?? null,
-      };
+      return { kind, seq, at, contactId, repId: String(row.a), verdict: row.b as never, reason: text(row.c) };
     case 'deal':
-      return {
-        kind,
-        seq,
-        at,
-        contactId,
-        event: row.kind as never,
-        reason: (row.reason as string | null) ?? null,
-      };
+      return { kind, seq, at, contactId, event: row.a as never, reason: text(row.b) };
     case 'stage':
       return {
         kind,
         seq,
         at,
         contactId,
-        to: String(row.to_stage),
-        cause: row.cause as 'import' | 'person',
-        actor: (row.actor as string | null) ?? null,
-        reason: (row.reason as string | null) ?? null,
+        to: String(row.a),
+        cause: row.b as 'import' | 'person',
+        actor: text(row.c),
+        reason: text(row.d),
       };
     case 'tick':
       return { kind, seq, at };
@@ -179,9 +177,9 @@ export function createEngineRepository(db: Db) {
     },
 
     /**
-     * The next facts after `after` (and up to `upTo`) in the engine's order, at most about
-     * `limit`: each table is read up to `limit` rows and the merge stops where the first full
-     * table stops, so no fact is skipped. Answers the steps and the seq they run to.
+     * The next facts after `after` (and up to `upTo`) in the engine's order, at most `limit`.
+     * Answers the steps and the seq they run to: the last step's when `limit` were read (no fact
+     * after `after` and before it is left out), else `upTo`.
      */
     async readSteps(
       workspaceId: string,
@@ -189,14 +187,10 @@ export function createEngineRepository(db: Db) {
       upTo: number,
       limit: number,
     ): Promise<{ steps: EngineStep[]; through: number }> {
-      let through = upTo;
-      const steps: EngineStep[] = [];
-      for (const kind of Object.keys(inputQueries) as (keyof typeof inputQueries)[]) {
-        const found = await rows<Row>(db, inputQueries[kind](workspaceId, after, upTo, limit));
-        if (found.length === limit) through = Math.min(through, Number(found.at(-1)?.seq));
-        for (const row of found) steps.push(toStep(kind, row));
-      }
-      return { steps: steps.filter((step) => step.seq <= through).sort((a, b) => a.seq - b.seq), through };
+      const found = await rows<Row>(db, stepsQuery(workspaceId, after, upTo, limit));
+      const steps = found.map(toStep);
+      const last = steps.at(-1);
+      return { steps, through: steps.length === limit && last !== undefined ? last.seq : upTo };
     },
 
     async loadStates(workspaceId: string, contactIds: readonly string[]): Promise<ContactState[]> {
@@ -353,11 +347,16 @@ export function createEngineRepository(db: Db) {
       return new Map(found.map((row) => [row.account_id, row.rep_id]));
     },
 
-    /** Writes what one batch (or a whole replay) derived. */
+    /**
+     * Writes what one batch (or a chunk of a replay) derived, in one statement (an insert per
+     * table, as data-modifying `with` queries): one round trip, and the whole write runs in the
+     * database while the caller goes on (a replay folds its next chunk meanwhile).
+     */
     async write(workspaceId: string, write: EngineWrite): Promise<void> {
       const version = write.agreementVersion;
+      const parts: SQL[] = [];
       if (write.states.length > 0) {
-        const stateRows = write.states.map(({ state, nextDueAt, agreementVersion, interestExplanation }) => ({
+        const stateRows = write.states.map(({ state, nextDueAt, agreementVersion }) => ({
           contactId: state.contactId,
           stage: state.position.stage,
           stageSince: iso(state.position.since),
@@ -370,18 +369,8 @@ export function createEngineRepository(db: Db) {
           agreementVersion,
           lastSeq: 0,
           updatedAt: iso(state.now),
-          merged: state.mergedIntoId !== undefined,
-          fit: state.fit.score,
-          interest: state.interestScore,
-          quadrant: state.quadrant,
-          fitGrade: state.fit.grade,
-          explanation: {
-            fit: state.fit.contributions,
-            interest: interestExplanation,
-            personas: state.fit.personas,
-          },
         }));
-        await db.execute(
+        parts.push(
           sql`insert into contact_states (workspace_id, contact_id, stage, stage_since, furthest_stage, detour,
                 owner_rep_id, owner_team_id, next_due_at, state, agreement_version, last_seq, updated_at)
               select ${workspaceId}::uuid, x."contactId", x.stage, x."stageSince", x."furthestStage", x.detour,
@@ -396,9 +385,35 @@ export function createEngineRepository(db: Db) {
                 next_due_at = excluded.next_due_at, state = excluded.state,
                 agreement_version = excluded.agreement_version, updated_at = excluded.updated_at`,
         );
-        const scoreRows = stateRows.filter((row) => !row.merged);
+        // The scores' own row, without the state (a whole state is kilobytes of JSON to parse again).
+        const scoreRows = write.states
+          .filter(({ state }) => state.mergedIntoId === undefined)
+          .map(({ state, agreementVersion, interestExplanation }) => ({
+            contactId: state.contactId,
+            fit: state.fit.score,
+            interest: state.interestScore,
+            quadrant: state.quadrant,
+            fitGrade: state.fit.grade,
+            explanation: {
+              fit: state.fit.contributions,
+              interest: interestExplanation,
+              personas: state.fit.personas,
+            },
+            agreementVersion,
+            updatedAt: iso(state.now),
+          }));
+        // A contact merged into another has no score of its own any more (a replay writes none).
+        const mergedIds = write.states
+          .filter(({ state }) => state.mergedIntoId !== undefined)
+          .map(({ state }) => state.contactId);
+        if (mergedIds.length > 0) {
+          parts.push(
+            sql`delete from scores where workspace_id = ${workspaceId}
+                  and contact_id in (select jsonb_array_elements_text(${json(mergedIds)}::jsonb)::uuid)`,
+          );
+        }
         if (scoreRows.length > 0) {
-          await db.execute(
+          parts.push(
             sql`insert into scores (workspace_id, contact_id, fit, interest, quadrant, fit_grade, explanation,
                   agreement_version, computed_at)
                 select ${workspaceId}::uuid, x."contactId", x.fit, x.interest, x.quadrant, x."fitGrade", x.explanation,
@@ -423,7 +438,7 @@ export function createEngineRepository(db: Db) {
           ruleId: move.ruleId ?? null,
           reason: move.reason ?? null,
         }));
-        await db.execute(
+        parts.push(
           // seq 0: the engine's own rows are outputs, not facts for it to read again.
           sql`insert into stage_transitions (workspace_id, contact_id, id, seq, from_stage, to_stage, occurred_at,
                 recorded_at, cause, actor, rule_id, reason, agreement_version, external_id)
@@ -434,7 +449,7 @@ export function createEngineRepository(db: Db) {
         );
       }
       if (write.assignments.length > 0) {
-        await db.execute(
+        parts.push(
           sql`insert into assignments (workspace_id, contact_id, id, rep_id, team_id, reason_kind, reason, assigned_at,
                 agreement_version)
               select ${workspaceId}::uuid, x."contactId", x.id, x."repId", x."teamId", x."reasonKind", x.reason,
@@ -452,7 +467,7 @@ export function createEngineRepository(db: Db) {
           breachedAt: iso(clock.breachedAt),
           stopCause: clock.stopCause ?? null,
         }));
-        await db.execute(
+        parts.push(
           sql`insert into sla_clocks (workspace_id, contact_id, id, rep_id, team_id, quadrant, started_at, deadline_at,
                 business_hours, status, stopped_at, stop_cause, breached_at, agreement_version)
               select ${workspaceId}::uuid, x."contactId", x.id, x."repId", x."teamId", x.quadrant, x."startedAt",
@@ -466,7 +481,7 @@ export function createEngineRepository(db: Db) {
         );
       }
       if (write.alerts.length > 0) {
-        await db.execute(
+        parts.push(
           sql`insert into engine_alerts (workspace_id, contact_id, id, kind, at, detail)
               select ${workspaceId}::uuid, x."contactId", x.id, x.kind, to_timestamp(x.at / 1000.0), x.detail
                 from jsonb_to_recordset(${json(write.alerts)}::jsonb) as x("contactId" uuid, id uuid, kind text,
@@ -474,13 +489,17 @@ export function createEngineRepository(db: Db) {
         );
       }
       if (write.accountOwners.length > 0) {
-        await db.execute(
+        parts.push(
           sql`insert into account_owners (workspace_id, account_id, rep_id)
               select ${workspaceId}::uuid, x."accountId", x."repId"
                 from jsonb_to_recordset(${json(write.accountOwners)}::jsonb) as x("accountId" uuid, "repId" text)
               on conflict (workspace_id, account_id) do update set rep_id = excluded.rep_id`,
         );
       }
+      const last = parts.at(-1);
+      if (last === undefined) return;
+      const first = parts.slice(0, -1).map((part, index) => sql`${sql.raw(`w${index}`)} as (${part})`);
+      await db.execute(first.length === 0 ? last : sql`with ${sql.join(first, sql`, `)} ${last}`);
     },
 
     /**

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { defaultAgreementYaml } from '../../agreement/default-agreement.ts';
 import { parseAgreement } from '../../agreement/parse-agreement.ts';
-import { classifyQuadrant } from './classify-quadrant.ts';
+import { classifyQuadrant, quadrantOf } from './classify-quadrant.ts';
 
 const parsed = parseAgreement(defaultAgreementYaml);
 if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
@@ -20,6 +20,7 @@ describe('classifyQuadrant', () => {
     [0, 0, 'drop'],
   ])('fit %d, interest %d → %s', (fit, interest, id) => {
     expect(classifyQuadrant(agreement, fit, interest).id).toBe(id);
+    expect(quadrantOf(agreement, fit, interest)).toBe(id);
   });
 
   test('carries the agreed action and deadline', () => {

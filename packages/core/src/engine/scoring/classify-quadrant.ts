@@ -22,7 +22,7 @@ export function classifyQuadrant(agreement: Agreement, fit: number, interest: nu
   const { thresholds } = agreement.quadrants;
   const goodFit = fit >= thresholds.fit;
   const interested = interest >= thresholds.interest;
-  const id: QuadrantId = goodFit ? (interested ? 'hot' : 'nurture') : interested ? 'fan' : 'drop';
+  const id = quadrantOf(agreement, fit, interest);
   const quadrant = agreement.quadrants[id];
   return {
     id,
@@ -33,4 +33,12 @@ export function classifyQuadrant(agreement: Agreement, fit: number, interest: nu
     goodFit,
     interested,
   };
+}
+
+/** `classifyQuadrant(…).id` alone, for the engine's per-fact rescoring. */
+export function quadrantOf(agreement: Agreement, fit: number, interest: number): QuadrantId {
+  const { thresholds } = agreement.quadrants;
+  const goodFit = fit >= thresholds.fit;
+  const interested = interest >= thresholds.interest;
+  return goodFit ? (interested ? 'hot' : 'nurture') : interested ? 'fan' : 'drop';
 }

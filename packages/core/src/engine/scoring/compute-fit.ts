@@ -46,14 +46,13 @@ export function matchPersonas(agreement: Agreement, traits: TraitInput): string[
 export function computeFit(agreement: Agreement, traits: TraitInput): FitResult {
   const personas = matchPersonas(agreement, traits);
   const ctx = { traits, personas: new Set(personas) };
-  const personaLabels = new Map(agreement.personas.map((persona) => [persona.id, persona.label]));
   const contributions: Contribution[] = agreement.fit.rules
     .filter((rule) => evaluateCondition(rule.when, ctx))
     .map((rule) => ({
       id: rule.id,
       label: rule.label,
       points: rule.points,
-      detail: describeCondition(rule.when, { persona: (id) => personaLabels.get(id) }),
+      detail: describeRule(agreement, rule.when),
     }));
   const score = contributions.reduce((sum, contribution) => sum + contribution.points, 0);
   return {
@@ -62,6 +61,25 @@ export function computeFit(agreement: Agreement, traits: TraitInput): FitResult 
     personas,
     contributions: sortContributions(contributions),
   };
+}
+
+type FitRule = Agreement['fit']['rules'][number];
+const ruleDetails = new WeakMap<Agreement, Map<FitRule['when'], string>>();
+
+/** A fit rule's condition in words, written once per agreement (the engine scores fit on every contact change). */
+function describeRule(agreement: Agreement, when: FitRule['when']): string {
+  let details = ruleDetails.get(agreement);
+  if (details === undefined) {
+    details = new Map();
+    ruleDetails.set(agreement, details);
+  }
+  let detail = details.get(when);
+  if (detail === undefined) {
+    const personaLabels = new Map(agreement.personas.map((persona) => [persona.id, persona.label]));
+    detail = describeCondition(when, { persona: (id) => personaLabels.get(id) });
+    details.set(when, detail);
+  }
+  return detail;
 }
 
 /** The grade of a fit score by the agreement's bands (both ends included, else the nearest); '' without bands. */

@@ -96,8 +96,20 @@ function sameText(a: string, b: string): boolean {
   return normalizeText(a) === normalizeText(b);
 }
 
+const normalized = new Map<string, string>();
+
+/**
+ * Trimmed, inner spaces collapsed, lower case. Remembered for the texts seen (grades, industries,
+ * titles: the engine compares the same few thousand on every fact), up to a bound.
+ */
 function normalizeText(text: string): string {
-  return text.trim().replace(/\s+/g, ' ').toLowerCase();
+  let result = normalized.get(text);
+  if (result === undefined) {
+    result = text.trim().replace(/\s+/g, ' ').toLowerCase();
+    if (normalized.size >= 10_000) normalized.clear();
+    normalized.set(text, result);
+  }
+  return result;
 }
 
 const numericText = /^[+-]?(\d+|\d{1,3}(,\d{3})+)(\.\d+)?$|^[+-]?\.\d+$/;

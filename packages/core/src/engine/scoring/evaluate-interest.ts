@@ -139,6 +139,9 @@ export function evaluateInterest(state: InterestState, agreement: Agreement, at:
   };
 }
 
+const groupIds: string[] = [];
+const groupTotals: number[] = [];
+
 /**
  * `evaluateInterest(…).score` without the explanation: the same arithmetic, for the engine's
  * per-fact decisions (quadrant, rules), where building the contributions would cost more than
@@ -150,7 +153,9 @@ export function interestScoreAt(state: InterestState, agreement: Agreement, at: 
   const factor = decayFactor(agreement, until - state.anchorAt);
   let positive = 0;
   let negative = 0;
-  let groups: Map<string, number> | undefined;
+  // Group totals in the order the groups are first met (the order of the subtractions below),
+  // in arrays reused from call to call: this runs on every fact.
+  let groupCount = 0;
   for (const activity of interest.activities) {
     const tally = state.activities[activity.id];
     if (tally === undefined || tally.count === 0) continue;
@@ -162,15 +167,20 @@ export function interestScoreAt(state: InterestState, agreement: Agreement, at: 
     }
     positive += points;
     if (activity.group !== undefined && interest.groupCaps[activity.group] !== undefined) {
-      groups ??= new Map();
-      groups.set(activity.group, (groups.get(activity.group) ?? 0) + points);
+      let index = 0;
+      while (index < groupCount && groupIds[index] !== activity.group) index += 1;
+      if (index === groupCount) {
+        groupIds[index] = activity.group;
+        groupTotals[index] = 0;
+        groupCount += 1;
+      }
+      groupTotals[index] = (groupTotals[index] as number) + points;
     }
   }
-  if (groups !== undefined) {
-    for (const [id, total] of groups) {
-      const cap = interest.groupCaps[id];
-      if (cap !== undefined && total > cap) positive -= total - cap;
-    }
+  for (let index = 0; index < groupCount; index++) {
+    const cap = interest.groupCaps[groupIds[index] as string];
+    const total = groupTotals[index] as number;
+    if (cap !== undefined && total > cap) positive -= total - cap;
   }
   for (const rule of interest.frequency) {
     if (countActivity(state, rule.activity, until, rule.withinDays) < rule.atLeast) continue;

@@ -9,6 +9,7 @@ import {
   emptyInterestState,
   type InterestState,
   recordInterestActivity,
+  recordInterestActivityInPlace,
 } from './interest-state.ts';
 
 function parse(yaml: string): Agreement {
@@ -110,6 +111,45 @@ describe('recordInterestActivity', () => {
     expect(() =>
       recordInterestActivity(emptyInterestState(), agreement, 'demo-requested', Number.NaN),
     ).toThrow();
+  });
+});
+
+describe('recordInterestActivityInPlace', () => {
+  // A long, unordered mix of every activity (and an unknown one), as the engine folds them.
+  const mixed: [string, number][] = Array.from({ length: 400 }, (_, index) => {
+    const ids = agreement.interest.activities.map((activity) => activity.id);
+    const id = index % 37 === 0 ? 'no-such-activity' : (ids[(index * 7) % ids.length] as string);
+    return [id, day((index * 13) % 97) + (index % 5) * 3_600_000];
+  });
+
+  test('gives bit for bit the state recordInterestActivity gives, key order included', () => {
+    let pure = emptyInterestState();
+    let inPlace = emptyInterestState();
+    for (const [id, at] of mixed) {
+      pure = recordInterestActivity(pure, agreement, id, at);
+      inPlace = recordInterestActivityInPlace(inPlace, agreement, id, at);
+      expect(JSON.stringify(inPlace)).toBe(JSON.stringify(pure));
+    }
+    expect(pure.activities['page-viewed']?.count).toBeGreaterThan(15);
+  });
+
+  test('updates the state it is given and returns it; an unknown activity changes nothing', () => {
+    const state = record(events.slice(0, 3));
+    const snapshot = JSON.stringify(state);
+    expect(recordInterestActivityInPlace(state, agreement, 'no-such-activity', day(5))).toBe(state);
+    expect(JSON.stringify(state)).toBe(snapshot);
+    expect(recordInterestActivityInPlace(state, agreement, 'pricing-viewed', day(50))).toBe(state);
+    expect(state.anchorAt).toBe(day(50));
+    expect(state.activities['pricing-viewed']?.count).toBe(3);
+    expect(() => recordInterestActivityInPlace(state, agreement, 'pricing-viewed', Number.NaN)).toThrow();
+  });
+
+  test('the pure version no longer shares tallies or timestamp lists with the state it was given', () => {
+    const before = record(events.slice(0, 3));
+    const after = recordInterestActivity(before, agreement, 'page-viewed', day(60));
+    const snapshot = JSON.stringify(before);
+    recordInterestActivityInPlace(after, agreement, 'pricing-viewed', day(70));
+    expect(JSON.stringify(before)).toBe(snapshot);
   });
 });
 

@@ -61,7 +61,12 @@ export function computeRecentBound(agreement: Agreement, activityId: string): nu
 
 /** The instant a state is read at: a summary cannot forget, so a moment before its anchor reads as the anchor. */
 export function effectiveInstant(state: InterestState, at: number): number {
-  return Object.keys(state.activities).length === 0 ? at : Math.max(at, state.anchorAt);
+  return hasActivities(state) ? Math.max(at, state.anchorAt) : at;
+}
+
+function hasActivities(state: InterestState): boolean {
+  for (const _ in state.activities) return true;
+  return false;
 }
 
 /**
@@ -77,38 +82,83 @@ export function recordInterestActivity(
   at: number,
 ): InterestState {
   if (!Number.isFinite(at)) throw new Error(`activity time must be finite epoch milliseconds; got ${at}`);
-  const activity = agreement.interest.activities.find((candidate) => candidate.id === activityId);
+  if (findActivity(agreement, activityId) === undefined) return state;
+  const activities: Record<string, ActivityTally> = {};
+  for (const [id, tally] of Object.entries(state.activities)) activities[id] = { ...tally };
+  // A copy that shares nothing with the given state, so updating it in place later leaves that one alone.
+  const recent: Record<string, number[]> = {};
+  for (const [id, times] of Object.entries(state.recent)) recent[id] = [...times];
+  return recordInterestActivityInPlace(
+    { anchorAt: state.anchorAt, activities, recent },
+    agreement,
+    activityId,
+    at,
+  );
+}
+
+/**
+ * `recordInterestActivity` that updates the given state and returns it, with the same arithmetic
+ * (so the same sums to the last bit): for the engine's fold, which owns its states and would
+ * otherwise copy every tally and the timestamps list for each of millions of facts. Nothing else
+ * may hold on to the state's tallies or timestamp lists.
+ */
+export function recordInterestActivityInPlace(
+  state: InterestState,
+  agreement: Agreement,
+  activityId: string,
+  at: number,
+): InterestState {
+  if (!Number.isFinite(at)) throw new Error(`activity time must be finite epoch milliseconds; got ${at}`);
+  const activity = findActivity(agreement, activityId);
   if (activity === undefined) return state;
 
-  const empty = Object.keys(state.activities).length === 0;
+  const empty = !hasActivities(state);
   const anchorAt = empty ? at : Math.max(state.anchorAt, at);
   const shift = empty ? 1 : decayFactor(agreement, anchorAt - state.anchorAt);
-  const activities: Record<string, ActivityTally> = {};
-  for (const [id, tally] of Object.entries(state.activities)) {
-    activities[id] = shift === 1 ? tally : { ...tally, sum: tally.sum * shift };
+  if (shift !== 1) {
+    for (const id in state.activities) {
+      const tally = state.activities[id] as ActivityTally;
+      tally.sum = tally.sum * shift;
+    }
   }
   const value = activity.points * decayFactor(agreement, anchorAt - at);
-  const previous = activities[activityId];
-  activities[activityId] =
-    previous === undefined
-      ? { sum: value, count: 1, firstAt: at, lastAt: at }
-      : {
-          sum: previous.sum + value,
-          count: previous.count + 1,
-          firstAt: Math.min(previous.firstAt, at),
-          lastAt: Math.max(previous.lastAt, at),
-        };
+  const previous = state.activities[activityId];
+  if (previous === undefined)
+    state.activities[activityId] = { sum: value, count: 1, firstAt: at, lastAt: at };
+  else {
+    previous.sum = previous.sum + value;
+    previous.count = previous.count + 1;
+    previous.firstAt = Math.min(previous.firstAt, at);
+    previous.lastAt = Math.max(previous.lastAt, at);
+  }
 
-  const times = [...(state.recent[activityId] ?? [])];
+  let times = state.recent[activityId];
+  if (times === undefined) {
+    times = [];
+    state.recent[activityId] = times;
+  }
   let index = times.length;
   while (index > 0 && (times[index - 1] ?? 0) > at) index -= 1;
   times.splice(index, 0, at);
   const bound = computeRecentBound(agreement, activityId);
-  return {
-    anchorAt,
-    activities,
-    recent: { ...state.recent, [activityId]: times.length > bound ? times.slice(-bound) : times },
-  };
+  if (times.length > bound) times.splice(0, times.length - bound);
+  state.anchorAt = anchorAt;
+  return state;
+}
+
+const activityIndexes = new WeakMap<Agreement, Map<string, Agreement['interest']['activities'][number]>>();
+
+/** The agreement's interest activity with this id, from an index built once per agreement. */
+function findActivity(agreement: Agreement, activityId: string) {
+  let index = activityIndexes.get(agreement);
+  if (index === undefined) {
+    index = new Map();
+    // The first definition wins, as `Array.find` would.
+    for (const activity of agreement.interest.activities)
+      if (!index.has(activity.id)) index.set(activity.id, activity);
+    activityIndexes.set(agreement, index);
+  }
+  return index.get(activityId);
 }
 
 /**
@@ -125,5 +175,7 @@ export function countActivity(
   if (withinDays === undefined) return state.activities[activityId]?.count ?? 0;
   const until = effectiveInstant(state, at);
   const since = until - withinDays * dayMs;
-  return (state.recent[activityId] ?? []).filter((time) => time >= since && time <= until).length;
+  let count = 0;
+  for (const time of state.recent[activityId] ?? []) if (time >= since && time <= until) count += 1;
+  return count;
 }

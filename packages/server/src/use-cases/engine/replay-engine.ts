@@ -2,6 +2,7 @@ import {
   type Agreement,
   createMemoryStateStore,
   type EngineEffects,
+  type EngineStep,
   type EngineWorld,
   emptyEffects,
   emptyRoutingState,
@@ -9,6 +10,7 @@ import {
 } from '@smarketing/core';
 import { AppError } from '../../app-error.ts';
 import type { Deps } from '../../deps.ts';
+import type { EngineWrite } from '../../repositories/engine.repository.ts';
 import { createRepositories } from '../../repositories/index.ts';
 import { storedState } from './run-engine.ts';
 
@@ -72,42 +74,55 @@ export async function replayEngine(
     };
     const store = createMemoryStateStore(world);
     const totals = { steps: 0, transitions: 0, assignments: 0, clocks: 0, alerts: 0 };
-    let after = 0;
-    let effects: EngineEffects = emptyEffects();
     const clockIds = new Set<string>();
-    const flush = async () => {
+    const effectsWrite = (effects: EngineEffects): EngineWrite => {
       for (const clock of effects.clocks) clockIds.add(clock.id);
       totals.transitions += effects.transitions.length;
       totals.assignments += effects.assignments.length;
       totals.alerts += effects.alerts.length;
-      await repos.engine.write(workspaceId, {
-        states: [],
-        accountOwners: [],
-        agreementVersion: row.version,
-        ...effects,
-      });
-      effects = emptyEffects();
+      return { states: [], accountOwners: [], agreementVersion: row.version, ...effects };
     };
+    // A pipeline: the database reads the next chunk while the engine folds the second half of this
+    // one, and writes this chunk's rows while it folds the first half of the next. On PostgreSQL
+    // that overlaps most of the reading and writing with the fold; PGlite runs them in turn.
+    const writes = createPipeline(2);
+    let reading = pending(repos.engine.readSteps(workspaceId, 0, horizon, chunk));
     for (;;) {
-      const { steps, through } = await repos.engine.readSteps(workspaceId, after, horizon, chunk);
-      for (const step of steps) processStep(world, store, step, effects);
+      const { steps, through } = await reading;
+      const half = steps.length >> 1;
+      const effects = emptyEffects();
+      for (let index = 0; index < half; index++)
+        processStep(world, store, steps[index] as EngineStep, effects);
+      await writes.drain();
+      if (through < horizon) reading = pending(repos.engine.readSteps(workspaceId, through, horizon, chunk));
+      await yieldToDatabase();
+      for (let index = half; index < steps.length; index++)
+        processStep(world, store, steps[index] as EngineStep, effects);
       totals.steps += steps.length;
-      after = through;
-      await flush();
+      await writes.add(() => repos.engine.write(workspaceId, effectsWrite(effects)));
       options.onProgress?.({ steps: totals.steps, through, horizon });
       if (through >= horizon) break;
     }
+    await writes.drain();
 
+    // The states, a chunk at a time: the next chunk is prepared while the database stores one.
     const states = [...store.all()];
     totals.clocks = clockIds.size;
-    for (let start = 0; start < states.length; start += chunk) {
-      await repos.engine.write(workspaceId, {
-        states: states.slice(start, start + chunk).map((state) => storedState(world, state, row.version)),
-        ...emptyEffects(),
-        accountOwners: [],
-        agreementVersion: row.version,
-      });
+    const stateChunk = Math.min(chunk, 5_000);
+    for (let start = 0; start < states.length; start += stateChunk) {
+      const prepared = states
+        .slice(start, start + stateChunk)
+        .map((state) => storedState(world, state, row.version));
+      await writes.add(() =>
+        repos.engine.write(workspaceId, {
+          states: prepared,
+          ...emptyEffects(),
+          accountOwners: [],
+          agreementVersion: row.version,
+        }),
+      );
     }
+    await writes.drain();
     await repos.engine.write(workspaceId, {
       states: [],
       ...emptyEffects(),
@@ -121,4 +136,36 @@ export async function replayEngine(
     );
     return { agreementVersion: row.version, contacts: states.length, ...totals };
   });
+}
+
+/** A promise whose failure is reported where it is awaited, not as an unhandled rejection meanwhile. */
+function pending<T>(promise: Promise<T>): Promise<T> {
+  promise.catch(() => undefined);
+  return promise;
+}
+
+/**
+ * Lets queued statements go out before a stretch of synchronous work: the drivers send a query
+ * a few promise turns after it is asked for, so without this it would wait for the work to end.
+ */
+function yieldToDatabase(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
+ * At most `depth` writes in flight: `add` waits for room, starts the write and lets it go out;
+ * `drain` waits for all and throws the first failure.
+ */
+function createPipeline(depth: number) {
+  const inFlight: Promise<void>[] = [];
+  return {
+    async add(start: () => Promise<void>): Promise<void> {
+      while (inFlight.length >= depth) await inFlight.shift();
+      inFlight.push(pending(start()));
+      await yieldToDatabase();
+    },
+    async drain(): Promise<void> {
+      while (inFlight.length > 0) await inFlight.shift();
+    },
+  };
 }
