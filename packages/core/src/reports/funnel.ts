@@ -58,13 +58,38 @@ export const funnelDefinitions = {
     'Detours (recycled, disqualified, lost…) count the people who took them in the period, like stages.',
 };
 
-type Counted = {
+/**
+ * What a funnel stage's figures are shaped from, in one view: computed from timelines here
+ * (`countFunnel`), or by the database with the same definitions (the server's SQL path).
+ */
+export type StageCount = {
   entered: number;
   reentries: number;
   returning: number;
-  durations: number[];
+  /** Counted entries that left the stage by asOf, and the others. */
+  left: number;
   stillIn: number;
+  /** Quantiles of the time in stage of the entries that left, in ms (see `quantile`). */
+  medianMs: number | null;
+  p90Ms: number | null;
 };
+
+/** Per stage id (main stages in both views; detours in any order, entries only). */
+export type FunnelCounts = {
+  anyOrder: Record<string, StageCount>;
+  strictOrder: Record<string, StageCount>;
+  detours: Record<string, Pick<StageCount, 'entered' | 'reentries'>>;
+};
+
+export const emptyStageCount = (): StageCount => ({
+  entered: 0,
+  reentries: 0,
+  returning: 0,
+  left: 0,
+  stillIn: 0,
+  medianMs: null,
+  p90Ms: null,
+});
 
 /** Are `stages` entered, in order, among `entries` before position `end`? */
 function passedInOrder(timeline: Timeline, stages: readonly string[], end: number): boolean {
@@ -81,8 +106,9 @@ function countStage(
   earlier: readonly string[] | undefined,
   period: ReportPeriod,
   asOf: number,
-): Counted {
-  const counted: Counted = { entered: 0, reentries: 0, returning: 0, durations: [], stillIn: 0 };
+): StageCount {
+  const counted = emptyStageCount();
+  const durations: number[] = [];
   const from = period.from.getTime();
   const to = period.to.getTime();
   for (const timeline of timelines) {
@@ -93,19 +119,47 @@ function countStage(
     counted.reentries += found.more;
     if (timeline.entries.slice(0, found.index).some((entry) => entry.stage === stage)) counted.returning += 1;
     const next = timeline.entries[found.index + 1];
-    if (next !== undefined && next.at <= asOf) counted.durations.push(next.at - found.first.at);
+    if (next !== undefined && next.at <= asOf) durations.push(next.at - found.first.at);
     else counted.stillIn += 1;
   }
+  counted.left = durations.length;
+  counted.medianMs = median(durations);
+  counted.p90Ms = quantile(durations, 0.9);
   return counted;
+}
+
+/** The funnel's counts from the timelines of the people who moved in the period. */
+export function countFunnel(input: {
+  agreement: Agreement;
+  period: ReportPeriod;
+  asOf: Date;
+  timelines: readonly Timeline[];
+}): FunnelCounts {
+  const { agreement, period, timelines } = input;
+  const asOf = input.asOf.getTime();
+  const ids = agreement.stages.map((stage) => stage.id);
+  return {
+    anyOrder: Object.fromEntries(ids.map((id) => [id, countStage(timelines, id, undefined, period, asOf)])),
+    strictOrder: Object.fromEntries(
+      ids.map((id, index) => [id, countStage(timelines, id, ids.slice(0, index), period, asOf)]),
+    ),
+    detours: Object.fromEntries(
+      agreement.detours.map((detour) => {
+        const count = countStage(timelines, detour.id, undefined, period, asOf);
+        return [detour.id, { entered: count.entered, reentries: count.reentries }];
+      }),
+    ),
+  };
 }
 
 const hours = (ms: number | null) => (ms === null ? null : round(ms / 3_600_000, 2));
 
-function shape(stages: { id: string; label: string }[], counts: Counted[]): FunnelStage[] {
-  const first = counts[0]?.entered ?? 0;
+function shape(stages: { id: string; label: string }[], counts: Record<string, StageCount>): FunnelStage[] {
+  const of = (id: string | undefined) => (id === undefined ? undefined : (counts[id] ?? emptyStageCount()));
+  const first = of(stages[0]?.id)?.entered ?? 0;
   return stages.map((stage, index) => {
-    const count = counts[index] as Counted;
-    const previous = index === 0 ? undefined : counts[index - 1];
+    const count = of(stage.id) as StageCount;
+    const previous = index === 0 ? undefined : of(stages[index - 1]?.id);
     return {
       stage: stage.id,
       label: stage.label,
@@ -116,13 +170,36 @@ function shape(stages: { id: string; label: string }[], counts: Counted[]): Funn
       reentries: count.reentries,
       returning: count.returning,
       timeInStage: {
-        left: count.durations.length,
+        left: count.left,
         stillIn: count.stillIn,
-        medianHours: hours(median(count.durations)),
-        p90Hours: hours(quantile(count.durations, 0.9)),
+        medianHours: hours(count.medianMs),
+        p90Hours: hours(count.p90Ms),
       },
     };
   });
+}
+
+/** The funnel report from its counts (see `funnelDefinitions`), however they were computed. */
+export function funnelFromCounts(input: {
+  agreement: Agreement;
+  agreementVersion: number;
+  period: ReportPeriod;
+  asOf: Date;
+  filters: SegmentFilters;
+  counts: FunnelCounts;
+}): FunnelReport {
+  const { agreement, counts } = input;
+  const stages = agreement.stages.map((stage) => ({ id: stage.id, label: stage.label }));
+  return {
+    report: 'funnel',
+    ...reportMeta({ ...input, definitions: funnelDefinitions }),
+    anyOrder: shape(stages, counts.anyOrder),
+    strictOrder: shape(stages, counts.strictOrder),
+    detours: agreement.detours.map((detour) => {
+      const count = counts.detours[detour.id] ?? { entered: 0, reentries: 0 };
+      return { detour: detour.id, label: detour.label, entered: count.entered, reentries: count.reentries };
+    }),
+  };
 }
 
 /** The funnel of a period from the timelines of the people who moved in it (see `funnelDefinitions`). */
@@ -134,20 +211,5 @@ export function buildFunnel(input: {
   filters: SegmentFilters;
   timelines: readonly Timeline[];
 }): FunnelReport {
-  const { agreement, period, timelines } = input;
-  const asOf = input.asOf.getTime();
-  const stages = agreement.stages.map((stage) => ({ id: stage.id, label: stage.label }));
-  const ids = stages.map((stage) => stage.id);
-  const anyOrder = ids.map((id) => countStage(timelines, id, undefined, period, asOf));
-  const strictOrder = ids.map((id, index) => countStage(timelines, id, ids.slice(0, index), period, asOf));
-  return {
-    report: 'funnel',
-    ...reportMeta({ ...input, definitions: funnelDefinitions }),
-    anyOrder: shape(stages, anyOrder),
-    strictOrder: shape(stages, strictOrder),
-    detours: agreement.detours.map((detour) => {
-      const count = countStage(timelines, detour.id, undefined, period, asOf);
-      return { detour: detour.id, label: detour.label, entered: count.entered, reentries: count.reentries };
-    }),
-  };
+  return funnelFromCounts({ ...input, counts: countFunnel(input) });
 }

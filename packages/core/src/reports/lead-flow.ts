@@ -59,6 +59,26 @@ export const leadFlowDefinitions = {
 
 type Counts = Pick<LeadFlowRow, 'leads' | 'newLeads' | 'mqls' | 'quality'>;
 
+/** The MQLs of a row that share a current fit grade, quadrant (hot or not) and invalid rejection. */
+export type MqlGroup = {
+  grade: string | null;
+  invalid: boolean;
+  hot: boolean;
+  people: number;
+  /** Sum and count of their current fit scores (people without one are not counted). */
+  fitSum: number;
+  fitCount: number;
+};
+
+/** What a lead-flow row is shaped from: computed from timelines here, or by the database. */
+export type FlowBucketCounts = { leads: number; newLeads: number; mqls: MqlGroup[] };
+
+/**
+ * Per row, in order: the month (or week) before the period, then each row of the period; and
+ * the whole period (each person once).
+ */
+export type LeadFlowCounts = { buckets: FlowBucketCounts[]; total: FlowBucketCounts };
+
 function change(now: number, before: number): Change {
   return { absolute: now - before, relative: round(ratio(now - before, before), 4) };
 }
@@ -68,16 +88,66 @@ function countBucket(
     agreement: Agreement;
     timelines: readonly Timeline[];
     persons: ReadonlyMap<string, PersonFacts>;
-    basis: ValueBasis;
   },
   from: number,
   to: number,
-): Counts {
+): FlowBucketCounts {
   const { agreement } = input;
   const leadStage = leadStageOf(agreement);
   const mqlStage = agreement.sla.marketing.stage;
   let leads = 0;
   let newLeads = 0;
+  const groups = new Map<string, MqlGroup>();
+  for (const timeline of input.timelines) {
+    if (entriesIn(timeline, leadStage, from, to) !== undefined) leads++;
+    const leadAt = becameLeadAt(timeline, agreement);
+    if (leadAt !== undefined && leadAt >= from && leadAt < to) newLeads++;
+    if (entriesIn(timeline, mqlStage, from, to) === undefined) continue;
+    const facts = input.persons.get(timeline.personId);
+    const grade = facts?.fitGrade ?? null;
+    const invalid = facts?.invalid ?? false;
+    const hot = facts?.quadrant === 'hot';
+    const key = JSON.stringify([grade, invalid, hot]);
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = { grade, invalid, hot, people: 0, fitSum: 0, fitCount: 0 };
+      groups.set(key, group);
+    }
+    group.people++;
+    if (facts?.fit !== null && facts?.fit !== undefined) {
+      group.fitSum += facts.fit;
+      group.fitCount++;
+    }
+  }
+  return { leads, newLeads, mqls: [...groups.values()] };
+}
+
+/** The lead-flow counts from timelines (see `buildLeadFlow` for what they must hold). */
+export function countLeadFlow(input: {
+  agreement: Agreement;
+  period: ReportPeriod;
+  unit: BucketUnit;
+  timelines: readonly Timeline[];
+  persons: ReadonlyMap<string, PersonFacts>;
+}): LeadFlowCounts {
+  return {
+    buckets: flowRows(input.period, input.unit).map((row) =>
+      countBucket(input, row.from.getTime(), row.to.getTime()),
+    ),
+    total: countBucket(input, input.period.from.getTime(), input.period.to.getTime()),
+  };
+}
+
+/** The rows lead flow counts: the month (or week) before the period, then the period's. */
+export function flowRows(period: ReportPeriod, unit: BucketUnit): Bucket[] {
+  const buckets = periodBuckets(period, unit);
+  const first = buckets[0];
+  return first === undefined ? [] : [previousBucket(first.from, unit, period.timezone), ...buckets];
+}
+
+const compareKey = (group: MqlGroup) => `${group.grade ?? ''}\u0000${group.invalid}\u0000${group.hot}`;
+
+function shapeCounts(agreement: Agreement, basis: ValueBasis, counts: FlowBucketCounts): Counts {
   let mqls = 0;
   let invalid = 0;
   let fitSum = 0;
@@ -85,30 +155,26 @@ function countBucket(
   let hot = 0;
   let points = 0;
   let expectedValue: number | null = 0;
-  for (const timeline of input.timelines) {
-    if (entriesIn(timeline, leadStage, from, to) !== undefined) leads++;
-    const leadAt = becameLeadAt(timeline, agreement);
-    if (leadAt !== undefined && leadAt >= from && leadAt < to) newLeads++;
-    if (entriesIn(timeline, mqlStage, from, to) === undefined) continue;
-    mqls++;
-    const facts = input.persons.get(timeline.personId);
-    if (facts?.invalid) {
-      invalid++;
+  const groups = [...counts.mqls].sort((a, b) =>
+    compareKey(a) < compareKey(b) ? -1 : compareKey(a) > compareKey(b) ? 1 : 0,
+  );
+  for (const group of groups) {
+    mqls += group.people;
+    if (group.invalid) {
+      invalid += group.people;
       continue;
     }
-    if (facts?.fit !== null && facts?.fit !== undefined) {
-      fitSum += facts.fit;
-      fitCount++;
-    }
-    if (facts?.quadrant === 'hot') hot++;
-    points += pointsOf(agreement, facts?.fitGrade ?? null);
-    const value = expectedValueOf(facts?.fitGrade ?? null, input.basis);
-    expectedValue = value === null || expectedValue === null ? null : expectedValue + value;
+    fitSum += group.fitSum;
+    fitCount += group.fitCount;
+    if (group.hot) hot += group.people;
+    points += group.people * pointsOf(agreement, group.grade);
+    const value = expectedValueOf(group.grade, basis);
+    expectedValue = value === null || expectedValue === null ? null : expectedValue + value * group.people;
   }
   const valid = mqls - invalid;
   return {
-    leads,
-    newLeads,
+    leads: counts.leads,
+    newLeads: counts.newLeads,
     mqls,
     quality: {
       invalid,
@@ -136,14 +202,25 @@ export function buildLeadFlow(input: {
   persons: ReadonlyMap<string, PersonFacts>;
   basis: ValueBasis;
 }): LeadFlowReport {
-  const buckets = periodBuckets(input.period, input.unit);
-  const first = buckets[0];
-  const before: Bucket | undefined =
-    first === undefined ? undefined : previousBucket(first.from, input.unit, input.period.timezone);
-  let previous =
-    before === undefined ? undefined : countBucket(input, before.from.getTime(), before.to.getTime());
-  const rows = buckets.map((bucket) => {
-    const counts = countBucket(input, bucket.from.getTime(), bucket.to.getTime());
+  return leadFlowFromCounts({ ...input, counts: countLeadFlow(input) });
+}
+
+/** The lead-flow report from its counts, however they were computed. */
+export function leadFlowFromCounts(input: {
+  agreement: Agreement;
+  agreementVersion: number;
+  period: ReportPeriod;
+  unit: BucketUnit;
+  asOf: Date;
+  filters: SegmentFilters;
+  basis: ValueBasis;
+  counts: LeadFlowCounts;
+}): LeadFlowReport {
+  const rows = flowRows(input.period, input.unit);
+  const counted = input.counts.buckets.map((counts) => shapeCounts(input.agreement, input.basis, counts));
+  let previous = counted[0];
+  const shaped = rows.slice(1).map((bucket, index) => {
+    const counts = counted[index + 1] as Counts;
     const base = previous ?? counts;
     previous = counts;
     return {
@@ -167,7 +244,7 @@ export function buildLeadFlow(input: {
     unit: input.unit,
     leadStage: leadStageOf(input.agreement),
     mqlStage: input.agreement.sla.marketing.stage,
-    rows,
-    total: countBucket(input, input.period.from.getTime(), input.period.to.getTime()),
+    rows: shaped,
+    total: shapeCounts(input.agreement, input.basis, input.counts.total),
   };
 }

@@ -139,34 +139,69 @@ function teamOf(
   return (before ?? sorted[0])?.teamId ?? null;
 }
 
-function salesFigures(clocks: readonly ClockFacts[], asOf: number): Omit<SalesFigures, 'team' | 'rep'> {
-  let handed = 0;
-  let due = 0;
-  let worked = 0;
-  let breaches = 0;
-  let openBreaches = 0;
+/**
+ * The clocks of one team and rep, counted (see `slaDefinitions`). Cancelled clocks count nowhere,
+ * but their team and rep are listed.
+ */
+export type ClockGroup = {
+  teamId: string | null;
+  repId: string | null;
+  handed: number;
+  due: number;
+  workedWithinDeadline: number;
+  breaches: number;
+  openBreaches: number;
+};
+
+/** The clocks started in the period, counted by team and rep. */
+export function countClocks(clocks: readonly ClockFacts[], period: ReportPeriod, asOf: Date): ClockGroup[] {
+  const groups = new Map<string, ClockGroup>();
+  const now = asOf.getTime();
   for (const clock of clocks) {
+    if (clock.startedAt < period.from.getTime() || clock.startedAt >= period.to.getTime()) continue;
+    const key = `${clock.teamId ?? ''}\u0000${clock.repId ?? ''}`;
+    let group = groups.get(key);
+    if (group === undefined) {
+      group = {
+        teamId: clock.teamId,
+        repId: clock.repId,
+        handed: 0,
+        due: 0,
+        workedWithinDeadline: 0,
+        breaches: 0,
+        openBreaches: 0,
+      };
+      groups.set(key, group);
+    }
     if (clock.status === 'cancelled') continue;
-    handed++;
+    group.handed++;
     const isWorked =
       clock.status === 'worked' && clock.stoppedAt !== null && clock.stoppedAt <= clock.deadlineAt;
     if (isWorked) {
-      due++;
-      worked++;
+      group.due++;
+      group.workedWithinDeadline++;
       continue;
     }
-    if (clock.deadlineAt > asOf) continue;
-    due++;
-    breaches++;
-    if (clock.stoppedAt === null) openBreaches++;
+    if (clock.deadlineAt > now) continue;
+    group.due++;
+    group.breaches++;
+    if (clock.stoppedAt === null) group.openBreaches++;
   }
+  return [...groups.values()];
+}
+
+function salesFigures(groups: readonly ClockGroup[]): Omit<SalesFigures, 'team' | 'rep'> {
+  const sum = (key: 'handed' | 'due' | 'workedWithinDeadline' | 'breaches' | 'openBreaches') =>
+    groups.reduce((total, group) => total + group[key], 0);
+  const worked = sum('workedWithinDeadline');
+  const due = sum('due');
   return {
-    handed,
+    handed: sum('handed'),
     due,
     workedWithinDeadline: worked,
     compliance: round(ratio(worked, due), 4),
-    breaches,
-    openBreaches,
+    breaches: sum('breaches'),
+    openBreaches: sum('openBreaches'),
   };
 }
 
@@ -197,32 +232,88 @@ export function buildSla(input: {
   clocks: readonly ClockFacts[];
   basis: ValueBasis;
 }): SlaReport {
+  return slaFromCounts({
+    ...input,
+    delivered: countDelivered(input),
+    clocks: countClocks(input.clocks, input.period, input.asOf),
+  });
+}
+
+/**
+ * The leads marketing delivered in the period, counted by the team that received them, their
+ * current fit grade and whether they were rejected as invalid (see `slaDefinitions`).
+ */
+export type DeliveredGroup = { team: string | null; grade: string | null; invalid: boolean; leads: number };
+
+/** The delivered leads of the period from the timelines of the people who entered the SLA stage in it. */
+export function countDelivered(input: {
+  agreement: Agreement;
+  period: ReportPeriod;
+  timelines: readonly Timeline[];
+  persons: ReadonlyMap<string, PersonFacts>;
+  assignments: ReadonlyMap<string, { teamId: string | null; at: number }[]>;
+}): DeliveredGroup[] {
+  const { period } = input;
+  const groups = new Map<string, DeliveredGroup>();
+  for (const timeline of input.timelines) {
+    const found = entriesIn(
+      timeline,
+      input.agreement.sla.marketing.stage,
+      period.from.getTime(),
+      period.to.getTime(),
+    );
+    if (found === undefined) continue;
+    const facts = input.persons.get(timeline.personId);
+    const grade = facts?.fitGrade ?? null;
+    const invalid = facts?.invalid ?? false;
+    const team = teamOf(input.assignments.get(timeline.personId), found.first.at);
+    const key = JSON.stringify([team, grade, invalid]);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { team, grade, invalid, leads: 1 });
+    else group.leads++;
+  }
+  return [...groups.values()];
+}
+
+const compareText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** The SLA report from its counts, however they were computed (core from timelines, or the database). */
+export function slaFromCounts(input: {
+  agreement: Agreement;
+  agreementVersion: number;
+  period: ReportPeriod & { label?: string };
+  asOf: Date;
+  delivered: readonly DeliveredGroup[];
+  clocks: readonly ClockGroup[];
+  basis: ValueBasis;
+}): SlaReport {
   const { agreement, period } = input;
   const asOf = input.asOf.getTime();
   const sla = agreement.sla;
   const measure = sla.marketing.measure;
 
-  const delivered = input.timelines.flatMap((timeline) => {
-    const found = entriesIn(timeline, sla.marketing.stage, period.from.getTime(), period.to.getTime());
-    if (found === undefined) return [];
-    const facts = input.persons.get(timeline.personId);
-    const grade = facts?.fitGrade ?? null;
-    const invalid = facts?.invalid ?? false;
-    const value = invalid
-      ? 0
-      : measure === 'points'
-        ? pointsOf(agreement, grade)
-        : expectedValueOf(grade, input.basis);
-    return [
-      { grade, invalid, value, team: teamOf(input.assignments.get(timeline.personId), found.first.at) },
-    ];
-  });
+  const delivered = [...input.delivered]
+    .sort(
+      (a, b) =>
+        compareText(a.team ?? '', b.team ?? '') ||
+        compareText(a.grade ?? '', b.grade ?? '') ||
+        Number(a.invalid) - Number(b.invalid),
+    )
+    .map((group) => {
+      const each = group.invalid
+        ? 0
+        : measure === 'points'
+          ? pointsOf(agreement, group.grade)
+          : expectedValueOf(group.grade, input.basis);
+      return { ...group, value: each === null ? null : each * group.leads };
+    });
 
   const sum = (items: readonly { value: number | null }[]) =>
     items.reduce<number | null>(
       (total, item) => (total === null || item.value === null ? null : total + item.value),
       0,
     );
+  const leadsOf = (items: readonly DeliveredGroup[]) => items.reduce((total, item) => total + item.leads, 0);
 
   const companyCalendar = (() => {
     const team =
@@ -241,8 +332,8 @@ export function buildSla(input: {
     return {
       team,
       target,
-      leads: items.length,
-      invalid: items.filter((item) => item.invalid).length,
+      leads: leadsOf(items),
+      invalid: leadsOf(items.filter((item) => item.invalid)),
       value,
       attainment: value === null || target === null ? null : round(ratio(value, target), 4),
       pace: paceOf(calendar, period, asOf, value, target),
@@ -272,33 +363,31 @@ export function buildSla(input: {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([grade, items]) => ({
       grade: grade === '' ? null : grade,
-      leads: items.length,
+      leads: leadsOf(items),
       value: round(sum(items), 2),
     }));
 
-  const clocks = input.clocks.filter(
-    (clock) => clock.startedAt >= period.from.getTime() && clock.startedAt < period.to.getTime(),
-  );
-  const total = salesFigures(clocks, asOf);
+  const clocks = input.clocks;
+  const total = salesFigures(clocks);
   const clocksByTeam = groupBy(clocks, (clock) => clock.teamId ?? '');
+  const agreementSalesTeams = agreement.teams.filter((team) => team.kind === 'sales').map((team) => team.id);
   const salesTeamIds = [
-    ...new Set([
-      ...agreement.teams.filter((team) => team.kind === 'sales').map((team) => team.id),
-      ...clocksByTeam.keys(),
-    ]),
-  ].filter((id) => id !== '');
+    ...agreementSalesTeams,
+    ...[...clocksByTeam.keys()]
+      .filter((id) => id !== '' && !agreementSalesTeams.includes(id))
+      .sort(compareText),
+  ];
   const salesTeams: SalesFigures[] = salesTeamIds.map((team) => ({
     team,
-    ...salesFigures(clocksByTeam.get(team) ?? [], asOf),
+    ...salesFigures(clocksByTeam.get(team) ?? []),
   }));
-  if (clocksByTeam.has(''))
-    salesTeams.push({ team: null, ...salesFigures(clocksByTeam.get('') ?? [], asOf) });
+  if (clocksByTeam.has('')) salesTeams.push({ team: null, ...salesFigures(clocksByTeam.get('') ?? []) });
   const reps = [...groupBy(clocks, (clock) => `${clock.teamId ?? ''}\u0000${clock.repId ?? ''}`).entries()]
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .sort(([a], [b]) => compareText(a, b))
     .map(([, list]) => ({
       team: list[0]?.teamId ?? null,
       rep: list[0]?.repId ?? null,
-      ...salesFigures(list, asOf),
+      ...salesFigures(list),
     }));
 
   return {

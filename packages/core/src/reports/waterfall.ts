@@ -1,5 +1,11 @@
 import type { Agreement } from '../agreement/agreement-schema.ts';
-import { type BucketUnit, bucketContaining, periodBuckets, type ReportPeriod } from './period.ts';
+import {
+  type Bucket,
+  type BucketUnit,
+  bucketContaining,
+  periodBuckets,
+  type ReportPeriod,
+} from './period.ts';
 import { type ReportMeta, reportMeta, type SegmentFilters } from './report-meta.ts';
 import { becameLeadAt, leadStageOf, type Timeline } from './timeline.ts';
 
@@ -114,6 +120,83 @@ function balances(
   }));
 }
 
+/** What the waterfall is shaped from: computed from timelines here, or by the database. */
+export type WaterfallCounts = {
+  /** Per row of the period: the cohort's size and, per offset (`cohortOffsets`), who had reached each followed stage. */
+  cohorts: { size: number; reached: Record<string, number>[] }[];
+  /** Per row: each stage's (main stages and detours) opening balance, inflow and outflow. */
+  flow: Record<string, { opening: number; inflow: number; outflow: number }>[];
+};
+
+/** The stages a cohort is followed through: the lead stage and every later main stage. */
+export function followedStages(agreement: Agreement): string[] {
+  const leadIndex = agreement.stages.findIndex((stage) => stage.id === leadStageOf(agreement));
+  return agreement.stages.slice(Math.max(0, leadIndex)).map((stage) => stage.id);
+}
+
+/** Every stage a balance is kept for: main stages, then detours. */
+export function balanceStages(agreement: Agreement): string[] {
+  return [...agreement.stages.map((stage) => stage.id), ...agreement.detours.map((detour) => detour.id)];
+}
+
+/**
+ * The instants a cohort is counted at: the end of its own month (or week) and of each one after,
+ * up to the one containing asOf, which is counted at asOf (`until` is exclusive: asOf + 1 ms).
+ */
+export function cohortOffsets(bucket: Bucket, unit: BucketUnit, timezone: string, asOf: Date): number[] {
+  const untils: number[] = [];
+  let end = bucket.to.getTime();
+  let start = bucket.from.getTime();
+  for (let offset = 0; offset < maxOffsets && start <= asOf.getTime(); offset++) {
+    untils.push(Math.min(end, asOf.getTime() + 1));
+    start = end;
+    end = bucketContaining(new Date(end), unit, timezone).to.getTime();
+  }
+  return untils;
+}
+
+/** The end of a row's flow: the row's end, or just after asOf for the running one. */
+const flowEnd = (bucket: Bucket, asOf: Date) => Math.min(bucket.to.getTime(), asOf.getTime() + 1);
+
+/**
+ * The waterfall's counts from timelines: `timelines` must hold every person with a transition
+ * before the period's end, with its whole history up to `asOf`.
+ */
+export function countWaterfall(input: {
+  agreement: Agreement;
+  period: ReportPeriod;
+  unit: BucketUnit;
+  asOf: Date;
+  timelines: readonly Timeline[];
+}): WaterfallCounts {
+  const { agreement, timelines, unit } = input;
+  const followed = followedStages(agreement);
+  const leadAt = new Map(timelines.map((timeline) => [timeline.personId, becameLeadAt(timeline, agreement)]));
+  const buckets = periodBuckets(input.period, unit);
+  const allStages = balanceStages(agreement);
+  return {
+    cohorts: buckets.map((bucket) => {
+      const members = timelines.filter((timeline) => {
+        const at = leadAt.get(timeline.personId);
+        return at !== undefined && at >= bucket.from.getTime() && at < bucket.to.getTime();
+      });
+      return {
+        size: members.length,
+        reached: cohortOffsets(bucket, unit, input.period.timezone, input.asOf).map((until) =>
+          countCohort(agreement, members, followed, until),
+        ),
+      };
+    }),
+    flow: buckets.map((bucket) =>
+      Object.fromEntries(
+        balances(timelines, allStages, bucket.from.getTime(), flowEnd(bucket, input.asOf)).map(
+          ({ stage, opening, inflow, outflow }) => [stage, { opening, inflow, outflow }],
+        ),
+      ),
+    ),
+  };
+}
+
 /**
  * Monthly (or weekly) cohorts of new leads and how far each got, and each stage's balance, inflow
  * and outflow per row. `timelines` must hold every person with a transition before the period's
@@ -128,55 +211,52 @@ export function buildWaterfall(input: {
   filters: SegmentFilters;
   timelines: readonly Timeline[];
 }): WaterfallReport {
-  const { agreement, timelines, unit } = input;
-  const asOf = input.asOf.getTime();
-  const leadIndex = agreement.stages.findIndex((stage) => stage.id === leadStageOf(agreement));
-  const followed = agreement.stages.slice(Math.max(0, leadIndex)).map((stage) => stage.id);
-  const leadAt = new Map(timelines.map((timeline) => [timeline.personId, becameLeadAt(timeline, agreement)]));
+  return waterfallFromCounts({ ...input, counts: countWaterfall(input) });
+}
+
+/** The waterfall report from its counts, however they were computed. */
+export function waterfallFromCounts(input: {
+  agreement: Agreement;
+  agreementVersion: number;
+  period: ReportPeriod;
+  unit: BucketUnit;
+  asOf: Date;
+  filters: SegmentFilters;
+  counts: WaterfallCounts;
+}): WaterfallReport {
+  const { agreement, unit, counts } = input;
+  const followed = followedStages(agreement);
   const buckets = periodBuckets(input.period, unit);
-
-  const cohorts = buckets.map((bucket) => {
-    const members = timelines.filter((timeline) => {
-      const at = leadAt.get(timeline.personId);
-      return at !== undefined && at >= bucket.from.getTime() && at < bucket.to.getTime();
-    });
-    const offsets: WaterfallOffset[] = [];
-    let end = bucket.to.getTime();
-    let start = bucket.from.getTime();
-    for (let offset = 0; offset < maxOffsets && start <= asOf; offset++) {
-      const until = Math.min(end, asOf + 1);
-      offsets.push({
-        offset,
-        until: new Date(until).toISOString(),
-        reached: countCohort(agreement, members, followed, until),
-      });
-      start = end;
-      end = bucketContaining(new Date(end), unit, input.period.timezone).to.getTime();
-    }
-    return {
-      label: bucket.label,
-      from: bucket.from.toISOString(),
-      to: bucket.to.toISOString(),
-      size: members.length,
-      offsets,
-    };
-  });
-
-  const allStages = [
-    ...agreement.stages.map((stage) => stage.id),
-    ...agreement.detours.map((detour) => detour.id),
-  ];
+  const allStages = balanceStages(agreement);
   return {
     report: 'waterfall',
     ...reportMeta({ ...input, definitions: waterfallDefinitions }),
     unit,
     stages: followed,
-    cohorts,
-    flow: buckets.map((bucket) => ({
+    cohorts: buckets.map((bucket, index) => {
+      const counted = counts.cohorts[index];
+      return {
+        label: bucket.label,
+        from: bucket.from.toISOString(),
+        to: bucket.to.toISOString(),
+        size: counted?.size ?? 0,
+        offsets: cohortOffsets(bucket, unit, input.period.timezone, input.asOf).map((until, offset) => ({
+          offset,
+          until: new Date(until).toISOString(),
+          reached: Object.fromEntries(
+            followed.map((stage) => [stage, counted?.reached[offset]?.[stage] ?? 0]),
+          ),
+        })),
+      };
+    }),
+    flow: buckets.map((bucket, index) => ({
       label: bucket.label,
       from: bucket.from.toISOString(),
       to: bucket.to.toISOString(),
-      stages: balances(timelines, allStages, bucket.from.getTime(), Math.min(bucket.to.getTime(), asOf + 1)),
+      stages: allStages.map((stage) => {
+        const figure = counts.flow[index]?.[stage] ?? { opening: 0, inflow: 0, outflow: 0 };
+        return { stage, ...figure, closing: figure.opening + figure.inflow - figure.outflow };
+      }),
     })),
   };
 }

@@ -1,29 +1,35 @@
-import { buildLeadFlow, invalidReasons, type LeadFlowReport, previousBucket } from '@smarketing/core';
 import {
-  loadTimelines,
-  loadValueBasis,
-  openReport,
-  type ReportDeps,
-  type ReportQuery,
-} from './report-context.ts';
+  flowRows,
+  invalidReasons,
+  type LeadFlowReport,
+  leadFlowFromCounts,
+  leadStageOf,
+} from '@smarketing/core';
+import { loadValueBasis, openReport, type ReportDeps, type ReportQuery } from './report-context.ts';
 
-/** Leads and MQLs per month (or week) of a period, their change and their quality. */
+/**
+ * Leads and MQLs per month (or week) of a period, their change and their quality. The database
+ * counts (`leadFlowCounts`, core's `countLeadFlow` definitions in one statement); core shapes the
+ * report.
+ */
 export async function getLeadFlowReport(query: ReportQuery, deps: ReportDeps): Promise<LeadFlowReport> {
   const context = await openReport(query, deps);
   const unit = query.unit ?? 'month';
+  const { agreement, period } = context;
   // From the month (or week) before the period, for the first row's change.
-  const selection = {
-    from: previousBucket(context.period.from, unit, context.period.timezone).from,
-    to: context.period.to,
-    filters: context.filters,
-    asOf: context.asOf,
-  };
-  const timelines = await loadTimelines(query.workspaceId, selection, deps);
-  const persons = await deps.repos.reports.listPersonFacts(
+  const rows = flowRows(period, unit);
+  const counts = await deps.repos.reports.leadFlowCounts(
     query.workspaceId,
-    selection,
-    invalidReasons(context.agreement),
+    { from: rows[0]?.from ?? period.from, to: period.to, filters: context.filters, asOf: context.asOf },
+    {
+      stages: agreement.stages.map((stage) => stage.id),
+      leadStage: leadStageOf(agreement),
+      mqlStage: agreement.sla.marketing.stage,
+      invalidReasons: invalidReasons(agreement),
+      rows,
+      total: period,
+    },
   );
-  const basis = await loadValueBasis(query.workspaceId, context.agreement, context.asOf, deps);
-  return buildLeadFlow({ ...context, unit, timelines, persons, basis });
+  const basis = await loadValueBasis(query.workspaceId, agreement, context.asOf, deps);
+  return leadFlowFromCounts({ ...context, unit, basis, counts });
 }

@@ -1,21 +1,14 @@
 import {
-  buildSla,
   invalidReasons,
   resolveReportPeriod,
   resolveSlaPeriod,
   type SlaPeriod,
   type SlaReport,
+  slaFromCounts,
   slaPeriodContaining,
 } from '@smarketing/core';
 import { AppError } from '../../app-error.ts';
-import type { PeopleSelection } from '../../repositories/report.repository.ts';
-import {
-  loadAgreement,
-  loadTimelines,
-  loadValueBasis,
-  type ReportDeps,
-  unwrapPeriod,
-} from './report-context.ts';
+import { loadAgreement, loadValueBasis, type ReportDeps, unwrapPeriod } from './report-context.ts';
 
 export type SlaQuery = {
   workspaceId: string;
@@ -43,34 +36,16 @@ export async function getSlaReport(query: SlaQuery, deps: ReportDeps): Promise<S
   } else {
     period = slaPeriodContaining(asOf, agreement);
   }
-  const selection: PeopleSelection = {
-    from: period.from,
-    to: period.to,
-    toStage: agreement.sla.marketing.stage,
-    filters: {},
-    asOf,
-  };
-  const timelines = await loadTimelines(query.workspaceId, selection, deps);
-  const persons = await deps.repos.reports.listPersonFacts(
+  // The database counts what core's countDelivered and countClocks define; core shapes the report.
+  const delivered = await deps.repos.reports.deliveredCounts(
     query.workspaceId,
-    selection,
-    invalidReasons(agreement),
+    { from: period.from, to: period.to, toStage: agreement.sla.marketing.stage, filters: {}, asOf },
+    { stages: agreement.stages.map((stage) => stage.id), invalidReasons: invalidReasons(agreement) },
   );
-  const assignments = await deps.repos.reports.listAssignments(query.workspaceId, selection);
-  const clocks = await deps.repos.reports.listClocks(query.workspaceId, period.from, period.to);
+  const clocks = await deps.repos.reports.clockCounts(query.workspaceId, period.from, period.to, asOf);
   const basis =
     agreement.sla.marketing.measure === 'expected-value'
       ? await loadValueBasis(query.workspaceId, agreement, asOf, deps)
       : { closeRateByGrade: {}, averageDealSize: null };
-  return buildSla({
-    agreement,
-    agreementVersion,
-    period,
-    asOf,
-    timelines,
-    persons,
-    assignments,
-    clocks,
-    basis,
-  });
+  return slaFromCounts({ agreement, agreementVersion, period, asOf, delivered, clocks, basis });
 }

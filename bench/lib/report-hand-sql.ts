@@ -1,0 +1,564 @@
+/**
+ * The baselines of bench/reports: for each report, a straightforward hand-written SQL query that
+ * computes the same figures from the same tables, as an analyst would write it against the
+ * documented definitions (docs/REPORTS.md): person timelines with window functions, then plain
+ * GROUP BYs. Each answers a small, comparable digest of its report, so the bench can check that
+ * both give the same numbers.
+ */
+import {
+  type Agreement,
+  type BucketUnit,
+  bucketContaining,
+  type FunnelReport,
+  invalidReasons,
+  type LeadFlowReport,
+  leadStageOf,
+  periodBuckets,
+  previousBucket,
+  type ReportPeriod,
+  type SlaReport,
+  type WaterfallReport,
+} from '../../packages/core/src/index.ts';
+import type { Database } from '../../packages/server/src/db/client.ts';
+import { type Fragment, queryRows, sql } from './engine-sql.ts';
+
+type Num = string | number | null;
+const num = (value: Num | undefined) => (value === null || value === undefined ? null : Number(value));
+const hours = (ms: number | null) => (ms === null ? null : Math.round((ms / 3_600_000) * 100) / 100);
+const json = (value: unknown) => JSON.stringify(value);
+const iso = (date: Date) => date.toISOString();
+const msOf = (column: string) => ({ parts: [`floor(extract(epoch from ${column}) * 1000)`] });
+
+/**
+ * Every person's entries (a contact with the contacts merged into it; a merged contact's later
+ * start and moves to the stage the person is in are not entries), up to `asOf`, of the people who
+ * `moved` (a condition on `t`, the transition, or none for everyone).
+ */
+function entriesSql(workspaceId: string, asOf: Date, moved: Fragment | null): Fragment {
+  const chosen =
+    moved === null
+      ? sql``
+      : sql`and coalesce(c.merged_into_id, c.id) in (
+              select coalesce(c2.merged_into_id, c2.id) from stage_transitions t
+                join contacts c2 on c2.workspace_id = t.workspace_id and c2.id = t.contact_id
+               where t.workspace_id = ${workspaceId}::uuid and ${moved})`;
+  return sql`moves as (
+      select coalesce(c.merged_into_id, c.id) as person_id, t.from_stage, t.to_stage, t.occurred_at, t.seq, t.id,
+             row_number() over (partition by coalesce(c.merged_into_id, c.id) order by t.occurred_at, t.seq, t.id) as n
+        from stage_transitions t
+        join contacts c on c.workspace_id = t.workspace_id and c.id = t.contact_id
+       where t.workspace_id = ${workspaceId}::uuid and t.occurred_at <= ${iso(asOf)}::timestamptz ${chosen}
+    ),
+    steps as (
+      select person_id, to_stage, occurred_at, seq, id,
+             lag(to_stage) over (partition by person_id order by occurred_at, seq, id) as stage_before
+        from moves where n = 1 or from_stage is not null
+    ),
+    entries as (
+      select person_id, to_stage as stage, occurred_at as at, ${msOf('occurred_at')} as at_ms,
+             row_number() over w as pos, lag(to_stage) over w as previous_stage,
+             ${msOf('lead(occurred_at) over w')} as next_ms
+        from steps where stage_before is distinct from to_stage
+      window w as (partition by person_id order by occurred_at, seq, id)
+    )`;
+}
+
+const inPeriod = (from: Date, to: Date) =>
+  sql`t.occurred_at >= ${iso(from)}::timestamptz and t.occurred_at < ${iso(to)}::timestamptz`;
+
+// ---------------------------------------------------------------------------------------------
+// Funnel
+
+export type FunnelDigest = {
+  stages: {
+    stage: string;
+    view: string;
+    entered: number;
+    reentries: number;
+    returning: number;
+    left: number;
+    stillIn: number;
+    medianHours: number | null;
+    p90Hours: number | null;
+  }[];
+  detours: { stage: string; entered: number; reentries: number }[];
+};
+
+export async function handFunnel(
+  db: Database,
+  input: { workspaceId: string; agreement: Agreement; period: ReportPeriod; asOf: Date },
+): Promise<FunnelDigest> {
+  const { workspaceId, agreement, period, asOf } = input;
+  const stages = agreement.stages.map((stage) => stage.id);
+  // g_k: where each person first passed stage k in order (its first entry into stage k after
+  // g_{k-1}), from the positions of its entries into each stage.
+  const pivot = stages
+    .map(
+      (stage, index) =>
+        `array_agg(pos order by pos) filter (where stage = '${stage.replaceAll("'", "''")}') as p${index}`,
+    )
+    .join(', ');
+  const chain = stages
+    .map((_, index) =>
+      index === 0
+        ? 'cross join lateral (select v.p0[1] as g0) a0'
+        : `cross join lateral (select (select min(x) from unnest(v.p${index}) x where x > a${index - 1}.g${index - 1}) as g${index}) a${index}`,
+    )
+    .join(' ');
+  const greedyColumns = stages.map((_, index) => `a${index}.g${index}`).join(', ');
+  const strictCase = stages
+    .map((stage, index) =>
+      index === 0
+        ? `when '${stage}' then true`
+        : `when '${stage}' then coalesce(g.g${index - 1} < f.first_pos, false)`,
+    )
+    .join(' ');
+  const found = await queryRows<
+    Record<string, Num> & { stage: string; strict: boolean | null; any_order: boolean }
+  >(
+    db,
+    sql`with ${entriesSql(workspaceId, asOf, inPeriod(period.from, period.to))},
+        positions as (select person_id, ${{ parts: [pivot] }} from entries group by person_id),
+        greedy as (select v.person_id, ${{ parts: [greedyColumns] }} from positions v ${{ parts: [chain] }}),
+        firsts as (
+          select person_id, stage,
+                 min(pos) filter (where at >= ${iso(period.from)}::timestamptz and at < ${iso(period.to)}::timestamptz) as first_pos,
+                 count(*) filter (where at >= ${iso(period.from)}::timestamptz and at < ${iso(period.to)}::timestamptz) - 1 as more,
+                 min(pos) as first_ever
+            from entries group by 1, 2
+        ),
+        counted as (
+          select f.stage, f.more, f.first_ever < f.first_pos as is_returning, e.next_ms - e.at_ms as stay,
+                 case f.stage ${{ parts: [strictCase] }} else null end as strict
+            from firsts f
+            join entries e on e.person_id = f.person_id and e.pos = f.first_pos
+            join greedy g on g.person_id = f.person_id
+           where f.first_pos is not null
+        )
+        select stage, strict, grouping(strict) = 1 as any_order, count(*) as entered, sum(more) as reentries,
+               count(*) filter (where is_returning) as "returning",
+               count(stay) as "left", count(*) - count(stay) as still_in,
+               percentile_cont(0.5) within group (order by stay) as median,
+               percentile_cont(0.9) within group (order by stay) as p90
+          from counted group by grouping sets ((stage), (stage, strict))`,
+  );
+  const digest: FunnelDigest = { stages: [], detours: [] };
+  const row = (stage: string, strict: boolean) =>
+    found.find(
+      (candidate) => candidate.stage === stage && !candidate.any_order && candidate.strict === strict,
+    );
+  const figures = (
+    stage: string,
+    view: string,
+    r: (Record<string, Num> & { stage: string }) | undefined,
+  ) => ({
+    stage,
+    view,
+    entered: num(r?.entered) ?? 0,
+    reentries: num(r?.reentries) ?? 0,
+    returning: num(r?.returning) ?? 0,
+    left: num(r?.left) ?? 0,
+    stillIn: num(r?.still_in) ?? 0,
+    medianHours: hours(num(r?.median)),
+    p90Hours: hours(num(r?.p90)),
+  });
+  // The grouping set (stage) has strict = null and is the any-order view; (stage, true) the strict one.
+  const anyOrder = found.filter((candidate) => candidate.any_order);
+  for (const stage of stages)
+    digest.stages.push(
+      figures(
+        stage,
+        'any',
+        anyOrder.find((r) => r.stage === stage),
+      ),
+    );
+  for (const stage of stages) digest.stages.push(figures(stage, 'strict', row(stage, true)));
+  for (const detour of agreement.detours) {
+    const r = anyOrder.find((candidate) => candidate.stage === detour.id);
+    digest.detours.push({
+      stage: detour.id,
+      entered: num(r?.entered) ?? 0,
+      reentries: num(r?.reentries) ?? 0,
+    });
+  }
+  return digest;
+}
+
+export function funnelDigest(report: FunnelReport): FunnelDigest {
+  const figures = (view: string, stages: FunnelReport['anyOrder']) =>
+    stages.map((stage) => ({
+      stage: stage.stage,
+      view,
+      entered: stage.entered,
+      reentries: stage.reentries,
+      returning: stage.returning,
+      left: stage.timeInStage.left,
+      stillIn: stage.timeInStage.stillIn,
+      medianHours: stage.timeInStage.medianHours,
+      p90Hours: stage.timeInStage.p90Hours,
+    }));
+  return {
+    stages: [...figures('any', report.anyOrder), ...figures('strict', report.strictOrder)],
+    detours: report.detours.map((detour) => ({
+      stage: detour.detour,
+      entered: detour.entered,
+      reentries: detour.reentries,
+    })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lead flow
+
+export type LeadFlowDigest = {
+  label: string;
+  leads: number;
+  newLeads: number;
+  mqls: number;
+  invalid: number;
+  points: number;
+}[];
+
+export async function handLeadFlow(
+  db: Database,
+  input: { workspaceId: string; agreement: Agreement; period: ReportPeriod; unit: BucketUnit; asOf: Date },
+): Promise<LeadFlowDigest> {
+  const { workspaceId, agreement, period, asOf, unit } = input;
+  const buckets = periodBuckets(period, unit);
+  const before = previousBucket(period.from, unit, period.timezone);
+  const rows = [
+    { label: 'total', from: period.from, to: period.to },
+    ...buckets.map((bucket) => ({ label: bucket.label, from: bucket.from, to: bucket.to })),
+  ];
+  const rank = agreement.stages.map((stage) => stage.id);
+  const leadRank = rank.indexOf(leadStageOf(agreement));
+  const points = agreement.sla.marketing.gradePoints ?? null;
+  const found = await queryRows<{
+    label: string;
+    leads: Num;
+    new_leads: Num;
+    mqls: Num;
+    invalid: Num;
+    points: Num;
+  }>(
+    db,
+    sql`with ${entriesSql(workspaceId, asOf, inPeriod(before.from, period.to))},
+        buckets as (select * from jsonb_to_recordset(${json(rows)}::jsonb) as b(label text, "from" timestamptz, "to" timestamptz)),
+        became as (
+          select person_id, min(at) as at from entries
+           where array_position(${rank}::text[], stage) - 1 >= ${leadRank}::int group by 1
+        ),
+        invalid as (
+          select distinct coalesce(c.merged_into_id, c.id) as person_id from feedback f
+            join contacts c on c.workspace_id = f.workspace_id and c.id = f.contact_id
+           where f.workspace_id = ${workspaceId}::uuid and f.verdict = 'reject' and f.occurred_at <= ${iso(asOf)}::timestamptz
+             and f.reason = any(${invalidReasons(agreement)}::text[])
+        ),
+        mqls as (
+          select distinct b.label, e.person_id from entries e
+            join buckets b on e.at >= b."from" and e.at < b."to"
+           where e.stage = ${agreement.sla.marketing.stage}::text
+        )
+        select b.label,
+               (select count(distinct e.person_id) from entries e
+                 where e.stage = ${leadStageOf(agreement)}::text and e.at >= b."from" and e.at < b."to") as leads,
+               (select count(*) from became x where x.at >= b."from" and x.at < b."to") as new_leads,
+               (select count(*) from mqls m where m.label = b.label) as mqls,
+               (select count(*) from mqls m join invalid i using (person_id) where m.label = b.label) as invalid,
+               (select coalesce(sum(case when ${json(points)}::jsonb = 'null'::jsonb then 1
+                                         else coalesce((${json(points)}::jsonb ->> sc.fit_grade)::int, 0) end), 0)
+                  from mqls m left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = m.person_id
+                 where m.label = b.label and m.person_id not in (select person_id from invalid)) as points
+          from buckets b`,
+  );
+  return found.map((row) => ({
+    label: row.label,
+    leads: num(row.leads) ?? 0,
+    newLeads: num(row.new_leads) ?? 0,
+    mqls: num(row.mqls) ?? 0,
+    invalid: num(row.invalid) ?? 0,
+    points: num(row.points) ?? 0,
+  }));
+}
+
+export function leadFlowDigest(report: LeadFlowReport): LeadFlowDigest {
+  return [{ label: 'total', ...report.total }, ...report.rows].map((row) => ({
+    label: row.label ?? 'total',
+    leads: row.leads,
+    newLeads: row.newLeads,
+    mqls: row.mqls,
+    invalid: row.quality.invalid,
+    points: row.quality.points,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Waterfall
+
+export type WaterfallDigest = {
+  cohorts: { label: string; size: number; reached: string }[];
+  flow: { label: string; stage: string; opening: number; inflow: number; outflow: number }[];
+};
+
+export async function handWaterfall(
+  db: Database,
+  input: { workspaceId: string; agreement: Agreement; period: ReportPeriod; unit: BucketUnit; asOf: Date },
+): Promise<WaterfallDigest> {
+  const { workspaceId, agreement, period, asOf, unit } = input;
+  const ids = agreement.stages.map((stage) => stage.id);
+  const leadRank = ids.indexOf(leadStageOf(agreement));
+  const followed = ids.slice(Math.max(0, leadRank));
+  const buckets = periodBuckets(period, unit);
+  const asOfEnd = asOf.getTime() + 1;
+  // Each cohort's offsets end where the report's do: month ends after it, the running one at asOf.
+  const untils = buckets.flatMap((bucket) => {
+    const list: { label: string; offset: number; until: string }[] = [];
+    let start = bucket.from.getTime();
+    let end = bucket.to.getTime();
+    for (let offset = 0; offset < 36 && start <= asOf.getTime(); offset++) {
+      list.push({ label: bucket.label, offset, until: new Date(Math.min(end, asOfEnd)).toISOString() });
+      start = end;
+      end = bucketContaining(new Date(end), unit, period.timezone).to.getTime();
+    }
+    return list;
+  });
+  const rows = buckets.map((bucket) => ({
+    label: bucket.label,
+    from: bucket.from.toISOString(),
+    to: new Date(Math.min(bucket.to.getTime(), asOfEnd)).toISOString(),
+    cohort_to: bucket.to.toISOString(),
+  }));
+  const stageIds = [...ids, ...agreement.detours.map((detour) => detour.id)];
+  const cohorts = await queryRows<{ label: string; size: Num; reached: string | null }>(
+    db,
+    sql`with ${entriesSql(workspaceId, asOf, sql`t.occurred_at < ${iso(period.to)}::timestamptz`)},
+        buckets as (select * from jsonb_to_recordset(${json(rows)}::jsonb) as b(label text, "from" timestamptz, "to" timestamptz, cohort_to timestamptz)),
+        untils as (select * from jsonb_to_recordset(${json(untils)}::jsonb) as u(label text, "offset" int, until timestamptz)),
+        reach as (
+          select e.person_id,
+                 min(e.at) filter (where array_position(${ids}::text[], e.stage) - 1 >= ${leadRank}::int) as became,
+                 ${{
+                   parts: [
+                     followed
+                       .map(
+                         (_, index) =>
+                           `min(e.at) filter (where array_position($RANKS, e.stage) - 1 >= ${leadRank + index}) as r${index}`,
+                       )
+                       .join(', ')
+                       .replaceAll(
+                         '$RANKS',
+                         `array[${ids.map((id) => `'${id.replaceAll("'", "''")}'`).join(',')}]::text[]`,
+                       ),
+                   ],
+                 }}
+            from entries e group by 1
+        ),
+        members as (
+          select b.label, r.* from reach r join buckets b on r.became >= b."from" and r.became < b.cohort_to
+        ),
+        counts as (
+          select u.label, u."offset", ${{ parts: [followed.map((_, index) => `count(*) filter (where m.r${index} < u.until) as c${index}`).join(', ')] }}
+            from untils u join members m on m.label = u.label group by 1, 2
+        )
+        select b.label, (select count(*) from members m where m.label = b.label) as size,
+               (select string_agg(${{ parts: [followed.map((_, index) => `coalesce(c.c${index}, 0)`).join(" || ',' || ")] }}, ';' order by u."offset")
+                  from untils u left join counts c on c.label = u.label and c."offset" = u."offset" where u.label = b.label) as reached
+          from buckets b order by b."from"`,
+  );
+  const moves = await queryRows<{ label: string; stage: string; kind: string; n: Num }>(
+    db,
+    sql`with ${entriesSql(workspaceId, asOf, sql`t.occurred_at < ${iso(period.to)}::timestamptz`)},
+        buckets as (select * from jsonb_to_recordset(${json(rows)}::jsonb) as b(label text, "from" timestamptz, "to" timestamptz, cohort_to timestamptz))
+        select b.label, e.stage, 'inflow' as kind, count(*) as n
+          from entries e join buckets b on e.at >= b."from" and e.at < b."to" group by 1, 2
+        union all
+        select b.label, e.previous_stage, 'outflow', count(*)
+          from entries e join buckets b on e.at >= b."from" and e.at < b."to"
+         where e.previous_stage is not null group by 1, 2
+        union all
+        select b.label, e.stage, 'opening', count(*)
+          from entries e join buckets b on e.at < b."from" and (e.next_ms is null or e.next_ms >= ${msOf('b."from"')})
+         group by 1, 2`,
+  );
+  const figure = (label: string, stage: string, kind: string) =>
+    num(moves.find((row) => row.label === label && row.stage === stage && row.kind === kind)?.n) ?? 0;
+  const flow = rows.flatMap((row) =>
+    stageIds.map((stage) => ({
+      label: row.label,
+      stage,
+      opening: figure(row.label, stage, 'opening'),
+      inflow: figure(row.label, stage, 'inflow'),
+      outflow: figure(row.label, stage, 'outflow'),
+    })),
+  );
+  return {
+    cohorts: cohorts.map((row) => ({
+      label: row.label,
+      size: num(row.size) ?? 0,
+      reached: row.reached ?? '',
+    })),
+    flow,
+  };
+}
+
+export function waterfallDigest(report: WaterfallReport): WaterfallDigest {
+  return {
+    cohorts: report.cohorts.map((cohort) => ({
+      label: cohort.label,
+      size: cohort.size,
+      reached: cohort.offsets
+        .map((offset) => report.stages.map((stage) => offset.reached[stage] ?? 0).join(','))
+        .join(';'),
+    })),
+    flow: report.flow.flatMap((row) =>
+      row.stages.map((stage) => ({
+        label: row.label,
+        stage: stage.stage,
+        opening: stage.opening,
+        inflow: stage.inflow,
+        outflow: stage.outflow,
+      })),
+    ),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// SLA
+
+export type SlaDigest = {
+  marketing: { team: string | null; leads: number; invalid: number; value: number | null }[];
+  sales: {
+    team: string | null;
+    handed: number;
+    due: number;
+    worked: number;
+    breaches: number;
+    openBreaches: number;
+  }[];
+};
+
+export async function handSla(
+  db: Database,
+  input: { workspaceId: string; agreement: Agreement; period: ReportPeriod; asOf: Date },
+): Promise<SlaDigest> {
+  const { workspaceId, agreement, period, asOf } = input;
+  const stage = agreement.sla.marketing.stage;
+  const points = agreement.sla.marketing.gradePoints ?? null;
+  const marketing = await queryRows<{
+    team: string | null;
+    total: boolean;
+    leads: Num;
+    invalid: Num;
+    value: Num;
+  }>(
+    db,
+    sql`with ${entriesSql(workspaceId, asOf, sql`${inPeriod(period.from, period.to)} and t.to_stage = ${stage}::text`)},
+        delivered as (
+          select person_id, min(at) as at from entries
+           where stage = ${stage}::text and at >= ${iso(period.from)}::timestamptz and at < ${iso(period.to)}::timestamptz
+           group by 1
+        ),
+        member_of as (
+          select id as contact_id, coalesce(merged_into_id, id) as person_id from contacts
+           where workspace_id = ${workspaceId}::uuid
+        ),
+        person_assignments as (
+          select d.person_id, d.at as delivered_at, a.team_id, a.assigned_at, a.id
+            from delivered d join member_of m using (person_id)
+            join assignments a on a.workspace_id = ${workspaceId}::uuid and a.contact_id = m.contact_id
+           where a.assigned_at <= ${iso(asOf)}::timestamptz
+        ),
+        latest_before as (
+          select distinct on (person_id) person_id, team_id from person_assignments
+           where assigned_at <= delivered_at order by person_id, assigned_at desc, id desc
+        ),
+        first_of as (
+          select distinct on (person_id) person_id, team_id from person_assignments order by person_id, assigned_at, id
+        ),
+        invalid as (
+          select distinct m.person_id from feedback f join member_of m using (contact_id)
+           where f.workspace_id = ${workspaceId}::uuid and f.verdict = 'reject' and f.occurred_at <= ${iso(asOf)}::timestamptz
+             and f.reason = any(${invalidReasons(agreement)}::text[])
+        ),
+        handed as (
+          select d.person_id,
+                 case when b.person_id is not null then b.team_id else f.team_id end as team,
+                 i.person_id is not null as invalid, sc.fit_grade
+            from delivered d
+            left join latest_before b using (person_id)
+            left join first_of f using (person_id)
+            left join invalid i using (person_id)
+            left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = d.person_id
+        )
+        select team, grouping(team) = 1 as total, count(*) as leads, count(*) filter (where invalid) as invalid,
+               coalesce(sum(case when invalid then 0 when ${json(points)}::jsonb = 'null'::jsonb then 1
+                                 else coalesce((${json(points)}::jsonb ->> fit_grade)::int, 0) end), 0) as value
+          from handed group by grouping sets ((), (team))`,
+  );
+  const sales = await queryRows<{
+    team: string | null;
+    total: boolean;
+    handed: Num;
+    due: Num;
+    worked: Num;
+    breaches: Num;
+    open_breaches: Num;
+  }>(
+    db,
+    sql`select team_id as team, grouping(team_id) = 1 as total, count(*) as handed,
+               count(*) filter (where worked or deadline_at <= ${iso(asOf)}::timestamptz) as due,
+               count(*) filter (where worked) as worked,
+               count(*) filter (where not worked and deadline_at <= ${iso(asOf)}::timestamptz) as breaches,
+               count(*) filter (where not worked and deadline_at <= ${iso(asOf)}::timestamptz and stopped_at is null) as open_breaches
+          from (select team_id, deadline_at, stopped_at,
+                       (status = 'worked' and stopped_at is not null and stopped_at <= deadline_at) as worked
+                  from sla_clocks
+                 where workspace_id = ${workspaceId}::uuid and status <> 'cancelled'
+                   and started_at >= ${iso(period.from)}::timestamptz and started_at < ${iso(period.to)}::timestamptz) k
+         group by grouping sets ((), (team_id))`,
+  );
+  const sortKey = (team: string | null) => team ?? '';
+  return {
+    marketing: marketing
+      .map((row) => ({
+        team: row.total ? 'total' : row.team,
+        leads: num(row.leads) ?? 0,
+        invalid: num(row.invalid) ?? 0,
+        value: num(row.value),
+      }))
+      .sort((a, b) => sortKey(a.team).localeCompare(sortKey(b.team)) || b.leads - a.leads),
+    sales: sales
+      .map((row) => ({
+        team: row.total ? 'total' : row.team,
+        handed: num(row.handed) ?? 0,
+        due: num(row.due) ?? 0,
+        worked: num(row.worked) ?? 0,
+        breaches: num(row.breaches) ?? 0,
+        openBreaches: num(row.open_breaches) ?? 0,
+      }))
+      .sort((a, b) => sortKey(a.team).localeCompare(sortKey(b.team))),
+  };
+}
+
+export function slaDigest(report: SlaReport): SlaDigest {
+  const sortKey = (team: string | null) => team ?? '';
+  const total = report.marketing.total;
+  return {
+    marketing: [
+      { team: 'total', leads: total.leads, invalid: total.invalid, value: total.value },
+      ...report.marketing.teams
+        .filter((team) => team.leads > 0)
+        .map((team) => ({ team: team.team, leads: team.leads, invalid: team.invalid, value: team.value })),
+    ].sort((a, b) => sortKey(a.team).localeCompare(sortKey(b.team)) || b.leads - a.leads),
+    sales: [{ ...report.sales.total, team: 'total' }, ...report.sales.teams.filter((team) => team.handed > 0)]
+      .map((figures) => ({
+        team: figures.team,
+        handed: figures.handed,
+        due: figures.due,
+        worked: figures.workedWithinDeadline,
+        breaches: figures.breaches,
+        openBreaches: figures.openBreaches,
+      }))
+      .sort((a, b) => sortKey(a.team).localeCompare(sortKey(b.team))),
+  };
+}

@@ -1,0 +1,222 @@
+/**
+ * bench/reports: the latency of each report on a workspace of 1M contacts and 10M activities (with
+ * their stage transitions, assignments, SLA clocks, touches, feedback and deals, written set-based
+ * by bench/lib/report-fill.ts), on PGlite and on PostgreSQL, against a straightforward hand-written
+ * SQL query for the same figures (bench/lib/report-hand-sql.ts) run in the same process. Before
+ * timing, each report's figures are checked equal to its hand-written query's. Runs alternate
+ * report and query; figures are medians (and p90) of the runs.
+ *
+ *   npm run bench:reports                              # 1M contacts, PGlite then PostgreSQL
+ *   npm run bench:reports -- --contacts 100000         # a quick run
+ *   npm run bench:reports -- --runs 7 --databases postgres --reports funnel,sla
+ *   BENCH_DATABASE_URL=postgres://… npm run bench:reports   # an existing PostgreSQL
+ *
+ * Targets (PostgreSQL): funnel ≤ 1 s, waterfall ≤ 2 s, the others ≤ 1 s; PGlite within 3× of
+ * PostgreSQL; each report ≤ 1.0× its hand-written query.
+ */
+import { isDeepStrictEqual } from 'node:util';
+import { type Agreement, resolveReportPeriod, resolveSlaPeriod } from '../packages/core/src/index.ts';
+import type { Database } from '../packages/server/src/db/client.ts';
+import { getFunnelReport } from '../packages/server/src/use-cases/reports/get-funnel-report.ts';
+import { getLeadFlowReport } from '../packages/server/src/use-cases/reports/get-lead-flow-report.ts';
+import { getSlaReport } from '../packages/server/src/use-cases/reports/get-sla-report.ts';
+import { getWaterfallReport } from '../packages/server/src/use-cases/reports/get-waterfall-report.ts';
+import type { ReportDeps } from '../packages/server/src/use-cases/reports/report-context.ts';
+import { createWorkspace } from '../packages/server/src/use-cases/workspaces/create-workspace.ts';
+import { benchDeps, onEachDatabase } from './lib/databases.ts';
+import { fillReportWorkspace } from './lib/report-fill.ts';
+import {
+  funnelDigest,
+  handFunnel,
+  handLeadFlow,
+  handSla,
+  handWaterfall,
+  leadFlowDigest,
+  slaDigest,
+  waterfallDigest,
+} from './lib/report-hand-sql.ts';
+import { median, percentile } from './lib/stats.ts';
+
+function option(name: string, fallback: string): string {
+  const index = process.argv.indexOf(`--${name}`);
+  const given = index >= 0 ? process.argv[index + 1] : undefined;
+  return given ?? process.env[`BENCH_REPORTS_${name.toUpperCase()}`] ?? fallback;
+}
+
+const contacts = Number(option('contacts', '1000000'));
+const activitiesPerContact = Number(option('activities-per-contact', '10'));
+const runs = Number(option('runs', process.env.BENCH_RUNS ?? '5'));
+const databases = option('databases', 'pglite,postgres').toLowerCase();
+const only = new Set(option('reports', 'funnel,lead-flow,waterfall,sla').split(','));
+if (!Number.isInteger(contacts) || contacts < 100) throw new Error('--contacts: a whole number ≥ 100');
+if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs: a whole number ≥ 1');
+
+/** The year of facts starts here; asOf is ten days after it ends. */
+const startMs = Date.parse('2026-01-01T00:00:00Z');
+const asOf = new Date('2027-01-10T00:00:00Z');
+const log = (line: string) => console.error(line);
+
+type Case = {
+  report: string;
+  figure: string;
+  target: number;
+  run: () => Promise<unknown>;
+  hand: () => Promise<unknown>;
+};
+
+const results: string[] = [];
+const mismatches: string[] = [];
+const byReport = new Map<string, Map<string, number>>();
+
+async function bench(name: string, database: Database): Promise<string[]> {
+  if (!databases.split(',').some((wanted) => name.toLowerCase().includes(wanted))) return [];
+  const base = await benchDeps(database);
+  try {
+    const { workspaceId } = await createWorkspace(
+      { name: `Reports ${Date.now()}`, createdBy: 'bench' },
+      base,
+    );
+    log(`${name}: filling ${contacts.toLocaleString('en')} contacts`);
+    const started = performance.now();
+    const filled = await fillReportWorkspace(database, {
+      workspaceId,
+      contacts,
+      activitiesPerContact,
+      startMs,
+      endMs: asOf.getTime(),
+      log,
+    });
+    const fillSeconds = (performance.now() - started) / 1000;
+    log(`${name}: filled in ${fillSeconds.toFixed(0)} s: ${JSON.stringify(filled)}`);
+    const deps: ReportDeps = { repos: base.repos, clock: () => asOf };
+    const latest = await base.repos.agreementVersions.findLatest(workspaceId);
+    const agreement = latest?.parsed as Agreement;
+    const period = (from: string, to: string) => {
+      const resolved = resolveReportPeriod({ from, to }, agreement.timezone);
+      if (!resolved.ok) throw new Error(resolved.error.message);
+      return resolved.value;
+    };
+    const quarter = { from: '2026-04', to: '2026-07' };
+    const half = { from: '2026-01', to: '2026-07' };
+    const slaPeriod = resolveSlaPeriod('2026-06', agreement);
+    if (!slaPeriod.ok) throw new Error(slaPeriod.error.message);
+    const cases: Case[] = [
+      {
+        report: 'funnel',
+        figure: `2026-Q2, both views, time in stage`,
+        target: 1,
+        run: async () => funnelDigest(await getFunnelReport({ workspaceId, ...quarter }, deps)),
+        hand: () =>
+          handFunnel(database, { workspaceId, agreement, period: period(quarter.from, quarter.to), asOf }),
+      },
+      {
+        report: 'lead-flow',
+        figure: '2026-Q2 by month, with quality',
+        target: 1,
+        run: async () =>
+          leadFlowDigest(await getLeadFlowReport({ workspaceId, ...quarter, unit: 'month' }, deps)),
+        hand: () =>
+          handLeadFlow(database, {
+            workspaceId,
+            agreement,
+            period: period(quarter.from, quarter.to),
+            unit: 'month',
+            asOf,
+          }),
+      },
+      {
+        report: 'waterfall',
+        figure: '2026-H1 monthly cohorts followed to asOf, flow',
+        target: 2,
+        run: async () =>
+          waterfallDigest(await getWaterfallReport({ workspaceId, ...half, unit: 'month' }, deps)),
+        hand: () =>
+          handWaterfall(database, {
+            workspaceId,
+            agreement,
+            period: period(half.from, half.to),
+            unit: 'month',
+            asOf,
+          }),
+      },
+      {
+        report: 'sla',
+        figure: 'period 2026-06, by team',
+        target: 1,
+        run: async () => slaDigest(await getSlaReport({ workspaceId, period: '2026-06' }, deps)),
+        hand: () => handSla(database, { workspaceId, agreement, period: slaPeriod.value, asOf }),
+      },
+    ];
+    for (const item of cases.filter((candidate) => only.has(candidate.report))) {
+      // The first run of each is a warm-up, and the check that both give the same figures.
+      const report = await item.run();
+      const hand = await item.hand();
+      if (!isDeepStrictEqual(report, hand)) {
+        mismatches.push(
+          `${name} ${item.report}: report ${JSON.stringify(report)}\n  hand SQL ${JSON.stringify(hand)}`,
+        );
+      }
+      const reportTimes: number[] = [];
+      const handTimes: number[] = [];
+      for (let run = 0; run < runs; run++) {
+        let at = performance.now();
+        await item.run();
+        reportTimes.push((performance.now() - at) / 1000);
+        at = performance.now();
+        await item.hand();
+        handTimes.push((performance.now() - at) / 1000);
+      }
+      const reportMedian = median(reportTimes);
+      const handMedian = median(handTimes);
+      const ratio = reportMedian / handMedian;
+      const equal = isDeepStrictEqual(report, hand);
+      log(
+        `  ${item.report}: ${reportTimes.map((t) => t.toFixed(2)).join(' ')} s vs hand ${handTimes.map((t) => t.toFixed(2)).join(' ')} s`,
+      );
+      const perDatabase = byReport.get(item.report) ?? new Map<string, number>();
+      perDatabase.set(name, reportMedian);
+      byReport.set(item.report, perDatabase);
+      const pglite = name.startsWith('PGlite');
+      const targetMet = pglite ? undefined : reportMedian <= item.target;
+      results.push(
+        `| ${name} | ${contacts.toLocaleString('en')} / ${filled.activities.toLocaleString('en')} / ${filled.transitions.toLocaleString('en')} | ${item.report} | ${item.figure} | ${runs} | ${reportMedian.toFixed(3)} s | ${percentile(reportTimes, 90).toFixed(3)} s | ${handMedian.toFixed(3)} s | ${ratio.toFixed(2)}× | ${equal ? 'equal' : '**differ**'} | ${pglite ? '(see below)' : `≤ ${item.target} s ${targetMet ? 'met' : '**missed**'}, ratio ${ratio <= 1 ? 'met' : '**missed**'}`} |`,
+      );
+    }
+    results.push(
+      `| ${name} | fill | | ${filled.contacts.toLocaleString('en')} contacts (${filled.merged.toLocaleString('en')} merged), ${filled.activities.toLocaleString('en')} activities, ${filled.transitions.toLocaleString('en')} transitions, ${filled.assignments.toLocaleString('en')} assignments, ${filled.clocks.toLocaleString('en')} clocks, ${filled.touches.toLocaleString('en')} touches, ${filled.feedback.toLocaleString('en')} feedback, ${filled.deals.toLocaleString('en')} deals in ${fillSeconds.toFixed(0)} s | | | | | | | |`,
+    );
+  } finally {
+    await base.ingest.close();
+  }
+  return [];
+}
+
+await onEachDatabase(bench);
+
+console.log(
+  `\nReports bench: --contacts ${contacts} --activities-per-contact ${activitiesPerContact} --runs ${runs}, asOf ${asOf.toISOString()}\n`,
+);
+console.log(
+  [
+    '| database | contacts / activities / transitions | report | figure | runs | median | p90 | hand SQL median | report / hand SQL | figures | targets (PostgreSQL) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...results,
+  ].join('\n'),
+);
+const pgliteVsPostgres: string[] = [];
+for (const [report, perDatabase] of byReport) {
+  const pglite = [...perDatabase.entries()].find(([name]) => name.startsWith('PGlite'))?.[1];
+  const postgres = [...perDatabase.entries()].find(([name]) => name.startsWith('PostgreSQL'))?.[1];
+  if (pglite !== undefined && postgres !== undefined)
+    pgliteVsPostgres.push(
+      `| ${report} | ${pglite.toFixed(3)} s | ${postgres.toFixed(3)} s | ${(pglite / postgres).toFixed(2)}× | ${pglite / postgres <= 3 ? 'met' : '**missed**'} |`,
+    );
+}
+if (pgliteVsPostgres.length > 0) {
+  console.log(
+    '\n| report | PGlite median | PostgreSQL median | PGlite / PostgreSQL | ≤ 3× |\n|---|---|---|---|---|',
+  );
+  console.log(pgliteVsPostgres.join('\n'));
+}
+for (const mismatch of mismatches) console.log(`\nFIGURES DIFFER: ${mismatch}`);
+if (mismatches.length > 0) process.exitCode = 1;
