@@ -4,7 +4,11 @@ import { AppError } from '../../app-error.ts';
 import { describePrincipal } from '../../auth/principal.ts';
 import type { Deps } from '../../deps.ts';
 import { closeSlaPeriod, type SlaSettlement } from '../../use-cases/reports/close-sla-period.ts';
+import { getAttributionReport } from '../../use-cases/reports/get-attribution-report.ts';
+import { getCloseRatesReport } from '../../use-cases/reports/get-close-rates-report.ts';
+import { getFollowThroughReport } from '../../use-cases/reports/get-follow-through-report.ts';
 import { getFunnelReport } from '../../use-cases/reports/get-funnel-report.ts';
+import { getGoalTreeReport } from '../../use-cases/reports/get-goal-tree-report.ts';
 import { getLeadFlowReport } from '../../use-cases/reports/get-lead-flow-report.ts';
 import { getSlaReport } from '../../use-cases/reports/get-sla-report.ts';
 import { getWaterfallReport } from '../../use-cases/reports/get-waterfall-report.ts';
@@ -106,6 +110,140 @@ const slaSchema = z
   })
   .openapi('SlaReport');
 
+const spreadSchema = z.object({ median: z.number().nullable(), p90: z.number().nullable() });
+const followThroughFiguresSchema = z.object({
+  team: z.string().nullable(),
+  rep: z.string().nullable().optional(),
+  handed: z.number().int(),
+  worked: z.number().int(),
+  workedShare: z.number().nullable(),
+  timeToFirstTouch: z.object({ slaHours: spreadSchema, wallClockHours: spreadSchema }),
+  attempts: z.object({
+    measured: z.number().int(),
+    average: z.number().nullable(),
+    median: z.number().nullable(),
+    none: z.number().int(),
+  }),
+  feedback: z.record(z.string(), z.unknown()),
+});
+
+const followThroughSchema = z
+  .object({
+    report: z.literal('follow-through'),
+    ...meta,
+    attemptDays: z.number(),
+    qualifyingTouches: z.array(z.string()),
+    total: followThroughFiguresSchema,
+    teams: z.array(followThroughFiguresSchema),
+    reps: z.array(followThroughFiguresSchema),
+  })
+  .openapi('FollowThroughReport');
+
+const closeRateGroupSchema = z.object({
+  key: z.string().nullable(),
+  leads: z.number().int(),
+  customers: z.number().int(),
+  closeRate: z.number().nullable(),
+});
+
+const closeRatesSchema = z
+  .object({
+    report: z.literal('close-rates'),
+    ...meta,
+    leadStage: z.string(),
+    customerStage: z.string(),
+    closeRates: z.object({
+      total: closeRateGroupSchema.omit({ key: true }),
+      bySource: z.array(closeRateGroupSchema),
+      byCampaign: z.array(closeRateGroupSchema),
+      byPersona: z.array(closeRateGroupSchema),
+      byQuadrant: z.array(closeRateGroupSchema),
+    }),
+    deals: z.object({
+      currency: z.string(),
+      closed: z.number().int(),
+      won: z.number().int(),
+      lost: z.number().int(),
+      winRate: z.number().nullable(),
+      wonAmount: z.number(),
+      salesCycleDays: spreadSchema,
+      openCreated: z.number().int(),
+    }),
+    velocity: z.array(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        moved: z.number().int(),
+        skipped: z.number().int(),
+        days: spreadSchema,
+      }),
+    ),
+  })
+  .openapi('CloseRatesReport');
+
+const modelFiguresSchema = z.record(z.string(), z.number().nullable());
+const attributionRowSchema = z.object({
+  key: z.string(),
+  touchpoints: z.number().int(),
+  revenue: modelFiguresSchema,
+});
+const roiRowSchema = z.object({
+  key: z.string(),
+  spend: z.number(),
+  revenue: modelFiguresSchema,
+  returnOnSpend: modelFiguresSchema,
+  roi: modelFiguresSchema,
+});
+
+const attributionSchema = z
+  .object({
+    report: z.literal('attribution'),
+    ...meta,
+    currency: z.string(),
+    models: z.array(z.string()),
+    halfLifeDays: z.number(),
+    total: z.object({ deals: z.number().int(), revenue: z.number(), credited: modelFiguresSchema }),
+    excluded: z.object({ otherCurrency: z.number().int(), noAmount: z.number().int() }),
+    bySource: z.array(attributionRowSchema),
+    byCampaign: z.array(attributionRowSchema),
+    roi: z.object({
+      byCampaign: z.array(roiRowSchema),
+      bySource: z.array(roiRowSchema),
+      spendExcluded: z.number().int(),
+    }),
+  })
+  .openapi('AttributionReport');
+
+const goalTreeSchema = z
+  .object({
+    report: z.literal('goal-tree'),
+    ...meta,
+    currency: z.string(),
+    averageDealSize: z.object({
+      amount: z.number().nullable(),
+      basis: z.enum(['goal', 'measured']).nullable(),
+    }),
+    window: z.object({
+      from: z.string(),
+      to: z.string(),
+      months: z.number().int(),
+      minimumEntries: z.number().int(),
+    }),
+    rates: z.array(
+      z.object({
+        from: z.string(),
+        to: z.string(),
+        rate: z.number().nullable(),
+        basis: z.enum(['measured', 'default']),
+        entered: z.object({ from: z.number().int(), to: z.number().int() }),
+      }),
+    ),
+    stages: z.array(z.string()),
+    months: z.array(z.record(z.string(), z.unknown())),
+    total: z.record(z.string(), z.unknown()),
+  })
+  .openapi('GoalTreeReport');
+
 const settlementSchema = z
   .object({
     period: z.string(),
@@ -180,6 +318,53 @@ const slaRoute = reportRoute(
     to: dateText.optional(),
   }),
   slaSchema,
+);
+
+const followThroughRoute = reportRoute(
+  '/api/v1/reports/follow-through',
+  'Sales follow-through of the hand-overs of a period: share worked, time to first touch, attempts in the first N days, accept/reject/recycle rates and reasons, by team and rep.',
+  periodQuery.extend({
+    attemptDays: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(90)
+      .optional()
+      .openapi({ description: 'Attempts are counted over the first N days of each hand-over (default 7).' }),
+  }),
+  followThroughSchema,
+);
+const closeRatesRoute = reportRoute(
+  '/api/v1/reports/close-rates',
+  "Lead → customer close rate of the period's new leads by source, campaign, persona and quadrant; win rate and sales cycle of deals closed in it; days between stages.",
+  periodQuery,
+  closeRatesSchema,
+);
+const attributionRoute = reportRoute(
+  '/api/v1/reports/attribution',
+  'Revenue of deals won in the period credited to sources and campaigns under first-touch, last-touch, linear, U-shaped, W-shaped and time-decay models; ROI where campaign spend is imported.',
+  periodQuery.extend({
+    halfLifeDays: z.coerce
+      .number()
+      .positive()
+      .max(365)
+      .optional()
+      .openapi({ description: 'Half-life of the time-decay model, in days (default 7).' }),
+  }),
+  attributionSchema,
+);
+const goalTreeRoute = reportRoute(
+  '/api/v1/reports/goal-tree',
+  "From the agreement's revenue goal down to the won deals, opportunities, SQLs, MQLs and leads needed per month, through measured conversion rates, and the gap to what the funnel produces.",
+  z.object({
+    period: z
+      .string()
+      .max(10)
+      .optional()
+      .openapi({ description: 'A year, quarter or month: 2027, 2027-Q2, 2027-03 (default: this year).' }),
+    segment: periodQuery.shape.segment,
+  }),
+  goalTreeSchema,
 );
 
 const closeRoute = createRoute({
@@ -268,6 +453,45 @@ export function reportRoutes(deps: Pick<Deps, 'repos' | 'clock'>) {
       const { workspaceId } = getPrincipal(c);
       return c.json(
         await getWaterfallReport({ workspaceId, ...query, filters: filtersOf(query.segment) }, deps),
+        200,
+      );
+    })
+    .openapi(followThroughRoute, async (c) => {
+      const query = c.req.valid('query');
+      const { workspaceId } = getPrincipal(c);
+      return c.json(
+        await getFollowThroughReport({ workspaceId, ...query, filters: filtersOf(query.segment) }, deps),
+        200,
+      );
+    })
+    .openapi(closeRatesRoute, async (c) => {
+      const query = c.req.valid('query');
+      const { workspaceId } = getPrincipal(c);
+      return c.json(
+        await getCloseRatesReport({ workspaceId, ...query, filters: filtersOf(query.segment) }, deps),
+        200,
+      );
+    })
+    .openapi(attributionRoute, async (c) => {
+      const query = c.req.valid('query');
+      const { workspaceId } = getPrincipal(c);
+      return c.json(
+        await getAttributionReport({ workspaceId, ...query, filters: filtersOf(query.segment) }, deps),
+        200,
+      );
+    })
+    .openapi(goalTreeRoute, async (c) => {
+      const query = c.req.valid('query');
+      const { workspaceId } = getPrincipal(c);
+      return c.json(
+        await getGoalTreeReport(
+          {
+            workspaceId,
+            ...(query.period === undefined ? {} : { period: query.period }),
+            filters: filtersOf(query.segment),
+          },
+          deps,
+        ),
         200,
       );
     })

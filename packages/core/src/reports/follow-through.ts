@@ -1,0 +1,270 @@
+import type { Agreement } from '../agreement/agreement-schema.ts';
+import { businessTimeBetween, calendarForTeam } from '../engine/calendar/index.ts';
+import type { ReportPeriod } from './period.ts';
+import { type ReportMeta, reportMeta, type SegmentFilters } from './report-meta.ts';
+import { median, quantile, ratio, round } from './statistics.ts';
+
+/** A hand-over to sales as stored (`sla_clocks`), with the person it was about. Times in epoch ms. */
+export type HandOverFacts = {
+  /** The surviving contact (merged contacts read as one person). */
+  personId: string;
+  teamId: string | null;
+  repId: string | null;
+  startedAt: number;
+  /** Whether the clock counts only the team's business hours (the quadrant's `businessHours`). */
+  businessHours: boolean;
+  status: 'open' | 'worked' | 'breached' | 'cancelled';
+};
+
+/** A rep's touch on one of the person's contacts. */
+export type TouchFacts = { personId: string; kind: string; at: number };
+/** A rep's verdict on one of the person's contacts. */
+export type VerdictFacts = {
+  personId: string;
+  verdict: 'accept' | 'reject' | 'recycle';
+  reason: string | null;
+  at: number;
+};
+
+export type Spread = { median: number | null; p90: number | null };
+
+export type FollowThroughFigures = {
+  team: string | null;
+  rep?: string | null;
+  /** Hand-overs (SLA clocks) started in the period, cancelled ones left out: the SLA report's `handed`. */
+  handed: number;
+  /** Hand-overs with a qualifying touch by asOf. */
+  worked: number;
+  workedShare: number | null;
+  timeToFirstTouch: {
+    /** Hours as the SLA clock counts them: business hours for clocks that count business hours, else wall-clock. */
+    slaHours: Spread;
+    /** Wall-clock hours, for every worked hand-over. */
+    wallClockHours: Spread;
+  };
+  attempts: {
+    /** Hand-overs whose first N days are over by asOf: the ones averaged. */
+    measured: number;
+    /** Touches of any kind in the first N days, per measured hand-over. */
+    average: number | null;
+    median: number | null;
+    /** Measured hand-overs without any touch in their first N days. */
+    none: number;
+  };
+  feedback: {
+    accepted: number;
+    rejected: number;
+    recycled: number;
+    /** No verdict yet. */
+    pending: number;
+    acceptRate: number | null;
+    rejectRate: number | null;
+    recycleRate: number | null;
+    reasons: { verdict: 'reject' | 'recycle'; reason: string | null; count: number }[];
+  };
+};
+
+export type FollowThroughReport = ReportMeta & {
+  report: 'follow-through';
+  attemptDays: number;
+  qualifyingTouches: string[];
+  total: FollowThroughFigures;
+  teams: FollowThroughFigures[];
+  reps: FollowThroughFigures[];
+};
+
+/** Attempts are counted over this many days when the query names none. */
+export const defaultAttemptDays = 7;
+
+export const followThroughDefinitions = {
+  handed:
+    'handed: hand-overs to a rep, i.e. SLA clocks started in the period (cancelled ones — merged contacts — left out); the same count as the SLA report. A recycled lead handed over again is a second hand-over.',
+  window:
+    "A hand-over's touches and feedback are those of the person (with every contact merged into it) from the hand-over until the person's next hand-over, up to asOf.",
+  worked:
+    'worked: a qualifying touch (sla.sales.qualifyingTouches) in the window; workedShare = worked ÷ handed.',
+  timeToFirstTouch:
+    "Time to first touch: from the hand-over to the first qualifying touch, over worked hand-overs. slaHours counts as the clock does — the owning team's business hours and holidays when the clock counts business hours (the quadrant's businessHours), wall-clock otherwise; wallClockHours is always wall-clock. Median and 90th percentile interpolate linearly.",
+  attempts:
+    'Attempts: touches of any kind in the first N days (attemptDays, wall-clock) of the window, averaged over the hand-overs whose N days are over by asOf (measured); none counts those with no touch.',
+  feedback:
+    'Feedback: the first verdict (accept, reject, recycle) in the window; rates are over handed, pending have none yet. reasons count the reject and recycle reasons of those verdicts.',
+  groups:
+    'By team and by rep: the team and rep of the clock (the assignment at hand-over); the total counts every hand-over once.',
+};
+
+type Outcome = {
+  teamId: string | null;
+  repId: string | null;
+  worked: boolean;
+  slaMs: number | null;
+  wallMs: number | null;
+  attempts: number | null;
+  verdict: VerdictFacts | undefined;
+};
+
+const dayMs = 86_400_000;
+
+function byPerson<T extends { personId: string; at: number }>(items: readonly T[]): Map<string, T[]> {
+  const map = new Map<string, T[]>();
+  for (const item of items) {
+    const list = map.get(item.personId);
+    if (list === undefined) map.set(item.personId, [item]);
+    else list.push(item);
+  }
+  for (const list of map.values()) list.sort((a, b) => a.at - b.at);
+  return map;
+}
+
+function figures(outcomes: readonly Outcome[]): Omit<FollowThroughFigures, 'team' | 'rep'> {
+  const handed = outcomes.length;
+  const worked = outcomes.filter((outcome) => outcome.worked);
+  const toHours = (ms: number | null) => (ms === null ? null : round(ms / 3_600_000, 2));
+  const hours = (values: number[]) => ({
+    median: toHours(median(values)),
+    p90: toHours(quantile(values, 0.9)),
+  });
+  const measured = outcomes.flatMap((outcome) => (outcome.attempts === null ? [] : [outcome.attempts]));
+  const count = (verdict: VerdictFacts['verdict']) =>
+    outcomes.filter((outcome) => outcome.verdict?.verdict === verdict).length;
+  const accepted = count('accept');
+  const rejected = count('reject');
+  const recycled = count('recycle');
+  const reasons = new Map<string, { verdict: 'reject' | 'recycle'; reason: string | null; count: number }>();
+  for (const { verdict } of outcomes) {
+    if (verdict === undefined || verdict.verdict === 'accept') continue;
+    const key = `${verdict.verdict}\u0000${verdict.reason ?? ''}`;
+    const entry = reasons.get(key) ?? { verdict: verdict.verdict, reason: verdict.reason, count: 0 };
+    entry.count += 1;
+    reasons.set(key, entry);
+  }
+  return {
+    handed,
+    worked: worked.length,
+    workedShare: round(ratio(worked.length, handed), 4),
+    timeToFirstTouch: {
+      slaHours: hours(worked.flatMap((outcome) => (outcome.slaMs === null ? [] : [outcome.slaMs]))),
+      wallClockHours: hours(worked.flatMap((outcome) => (outcome.wallMs === null ? [] : [outcome.wallMs]))),
+    },
+    attempts: {
+      measured: measured.length,
+      average: round(
+        measured.length === 0 ? null : measured.reduce((sum, value) => sum + value, 0) / measured.length,
+        2,
+      ),
+      median: round(median(measured), 2),
+      none: measured.filter((value) => value === 0).length,
+    },
+    feedback: {
+      accepted,
+      rejected,
+      recycled,
+      pending: handed - accepted - rejected - recycled,
+      acceptRate: round(ratio(accepted, handed), 4),
+      rejectRate: round(ratio(rejected, handed), 4),
+      recycleRate: round(ratio(recycled, handed), 4),
+      reasons: [...reasons.values()].sort(
+        (a, b) =>
+          b.count - a.count ||
+          a.verdict.localeCompare(b.verdict) ||
+          (a.reason ?? '').localeCompare(b.reason ?? ''),
+      ),
+    },
+  };
+}
+
+const compareKeys = (a: string | null, b: string | null) =>
+  a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
+
+/**
+ * Sales follow-through of the hand-overs of a period: the share worked, time to first touch,
+ * attempts in the first N days and the feedback verdicts with their reasons, by team and by rep
+ * (see `followThroughDefinitions`).
+ */
+export function buildFollowThrough(input: {
+  agreement: Agreement;
+  agreementVersion: number;
+  period: ReportPeriod;
+  asOf: Date;
+  filters: SegmentFilters;
+  attemptDays?: number;
+  /** Every hand-over of the selected people up to asOf (earlier ones bound the windows). */
+  handOvers: readonly HandOverFacts[];
+  touches: readonly TouchFacts[];
+  verdicts: readonly VerdictFacts[];
+}): FollowThroughReport {
+  const { agreement, period } = input;
+  const asOf = input.asOf.getTime();
+  const attemptDays = input.attemptDays ?? defaultAttemptDays;
+  const qualifying = new Set<string>(agreement.sla.sales.qualifyingTouches);
+  const touches = byPerson(input.touches.filter((touch) => touch.at <= asOf));
+  const verdicts = byPerson(input.verdicts.filter((verdict) => verdict.at <= asOf));
+  const handOvers = byPerson(
+    input.handOvers
+      .filter((handOver) => handOver.status !== 'cancelled' && handOver.startedAt <= asOf)
+      .map((handOver) => ({ ...handOver, at: handOver.startedAt })),
+  );
+
+  const outcomes: Outcome[] = [];
+  for (const [personId, list] of handOvers) {
+    list.forEach((handOver, index) => {
+      if (handOver.at < period.from.getTime() || handOver.at >= period.to.getTime()) return;
+      const end = Math.min(list[index + 1]?.at ?? Number.POSITIVE_INFINITY, asOf + 1);
+      const inWindow = <T extends { at: number }>(items: readonly T[] | undefined) =>
+        (items ?? []).filter((item) => item.at >= handOver.at && item.at < end);
+      const own = inWindow(touches.get(personId));
+      const first = own.find((touch) => qualifying.has(touch.kind));
+      const calendar =
+        handOver.businessHours && handOver.teamId !== null
+          ? (calendarForTeam(agreement, handOver.teamId) ?? null)
+          : null;
+      const attemptsEnd = handOver.at + attemptDays * dayMs;
+      outcomes.push({
+        teamId: handOver.teamId,
+        repId: handOver.repId,
+        worked: first !== undefined,
+        wallMs: first === undefined ? null : first.at - handOver.at,
+        slaMs:
+          first === undefined
+            ? null
+            : businessTimeBetween(new Date(handOver.at), new Date(first.at), calendar),
+        attempts: attemptsEnd <= asOf ? own.filter((touch) => touch.at < attemptsEnd).length : null,
+        verdict: inWindow(verdicts.get(personId))[0],
+      });
+    });
+  }
+
+  const group = (key: (outcome: Outcome) => string) => {
+    const groups = new Map<string, Outcome[]>();
+    for (const outcome of outcomes) {
+      const k = key(outcome);
+      groups.set(k, [...(groups.get(k) ?? []), outcome]);
+    }
+    return groups;
+  };
+  const salesTeams = agreement.teams.filter((team) => team.kind === 'sales').map((team) => team.id);
+  const byTeam = group((outcome) => outcome.teamId ?? '');
+  const teamIds = [...new Set([...salesTeams, ...[...byTeam.keys()].filter((id) => id !== '')])];
+  const teams: FollowThroughFigures[] = teamIds.map((team) => ({
+    team,
+    ...figures(byTeam.get(team) ?? []),
+  }));
+  if (byTeam.has('')) teams.push({ team: null, ...figures(byTeam.get('') ?? []) });
+  const reps = [...group((outcome) => `${outcome.teamId ?? ''}\u0000${outcome.repId ?? ''}`).values()]
+    .map((list) => ({
+      team: list[0]?.teamId ?? null,
+      rep: list[0]?.repId ?? null,
+      ...figures(list),
+    }))
+    .sort((a, b) => compareKeys(a.team, b.team) || compareKeys(a.rep, b.rep));
+
+  return {
+    report: 'follow-through',
+    ...reportMeta({ ...input, definitions: followThroughDefinitions }),
+    attemptDays,
+    qualifyingTouches: [...agreement.sla.sales.qualifyingTouches],
+    total: { team: null, ...figures(outcomes) },
+    teams,
+    reps,
+  };
+}

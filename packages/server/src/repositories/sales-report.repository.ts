@@ -1,0 +1,432 @@
+import type {
+  DealFacts,
+  HandOverFacts,
+  OriginFacts,
+  PersonSegments,
+  SegmentFilters,
+  SpendFacts,
+  TouchFacts,
+  TouchpointFacts,
+  VerdictFacts,
+  WonDealFacts,
+} from '@smarketing/core';
+import { type SQL, sql } from 'drizzle-orm';
+import type { Db } from '../db/client.ts';
+import { json, rows } from './contact-write.repository.ts';
+
+/**
+ * The reads behind the sales reports (follow-through, close rates, attribution, goal tree) and
+ * the campaign spend they set revenue against. As in `report.repository.ts`, a person is a
+ * surviving contact with the contacts merged into it (`coalesce(merged_into_id, id)`), segment
+ * filters are what is known of the person now, and counting is core's.
+ */
+
+const ms = (value: unknown) => (value instanceof Date ? value.getTime() : new Date(String(value)).getTime());
+const msOrNull = (value: unknown) => (value === null || value === undefined ? null : ms(value));
+const iso = (date: Date) => date.toISOString();
+
+/**
+ * The segment filters on the person `p.person_id`, with the surviving contact as `s`, its state as
+ * `cs` and its scores as `sc` (the same meaning as the funnel's segments: text traits ignoring
+ * case, the current owner and quadrant).
+ */
+function personFilter(workspaceId: string, filters: SegmentFilters): SQL {
+  const conditions: SQL[] = [];
+  const trait = (key: string, value: string) => sql`lower(s.traits ->> ${key}::text) = lower(${value}::text)`;
+  if (filters.source !== undefined) conditions.push(trait('leadSource', filters.source));
+  if (filters.country !== undefined) conditions.push(trait('country', filters.country));
+  if (filters.industry !== undefined) conditions.push(trait('industry', filters.industry));
+  for (const [key, value] of Object.entries(filters.traits ?? {})) conditions.push(trait(key, value));
+  if (filters.team !== undefined) conditions.push(sql`cs.owner_team_id = ${filters.team}::text`);
+  if (filters.rep !== undefined) conditions.push(sql`cs.owner_rep_id = ${filters.rep}::text`);
+  if (filters.quadrant !== undefined) conditions.push(sql`sc.quadrant = ${filters.quadrant}::text`);
+  if (conditions.length === 0) return sql`true`;
+  return sql`exists (
+      select 1 from contacts s
+        left join contact_states cs on cs.workspace_id = s.workspace_id and cs.contact_id = s.id
+        left join scores sc on sc.workspace_id = s.workspace_id and sc.contact_id = s.id
+       where s.workspace_id = ${workspaceId}::uuid and s.id = p.person_id and ${sql.join(conditions, sql` and `)})`;
+}
+
+/** `members(person_id, contact_id)`: the people of `people(person_id)` and the contacts merged into them. */
+function membersCte(workspaceId: string): SQL {
+  return sql`members as (
+      select p.person_id, p.person_id as contact_id from people p
+      union all
+      select p.person_id, c.id from people p
+        join contacts c on c.workspace_id = ${workspaceId}::uuid and c.merged_into_id = p.person_id
+    )`;
+}
+
+/** The campaign and source an activity names: `context.campaign`, else the UTM parameters of its page URL. */
+const campaignOf = sql`coalesce(nullif(a.context -> 'campaign' ->> 'name', ''),
+    substring(a.context -> 'page' ->> 'url' from '[?&]utm_campaign=([^&#]*)'))`;
+const sourceOf = sql`coalesce(nullif(a.context -> 'campaign' ->> 'source', ''),
+    substring(a.context -> 'page' ->> 'url' from '[?&]utm_source=([^&#]*)'))`;
+
+/** A cheap test that lets only activities that may name a campaign or source reach the two above. */
+const mayNameCampaign = sql`(a.context ? 'campaign' or (a.context -> 'page' ->> 'url') like '%utm\\_%')`;
+
+/** UTM values as written in URLs (`%20`, `+`); a malformed escape is kept as it is. */
+function decodeUtm(value: string | null): string | null {
+  if (value === null) return null;
+  try {
+    return decodeURIComponent(value.replaceAll('+', ' '));
+  } catch {
+    return value;
+  }
+}
+
+type DealRow = {
+  deal_id: string;
+  person_id: string;
+  account_id: string | null;
+  amount: unknown;
+  currency: string | null;
+  status: DealFacts['status'];
+  created_at: unknown;
+  closed_at: unknown;
+};
+
+export function createSalesReportRepository(db: Db) {
+  /** Deals of people in the segment created or closed in [from, to), as of asOf. */
+  async function listDeals(
+    workspaceId: string,
+    options: {
+      from: Date;
+      to: Date;
+      asOf: Date;
+      filters: SegmentFilters;
+      timezone: string;
+      wonOnly?: boolean;
+    },
+  ): Promise<DealRow[]> {
+    return rows<DealRow>(
+      db,
+      sql`with closing as (
+            select d.id as deal_id, coalesce(c.merged_into_id, c.id) as person_id,
+                   coalesce(d.account_id, c.account_id) as account_id, d.amount, d.currency, d.status, d.created_at,
+                   case when d.status = 'open' then null else coalesce(
+                     (select max(e.occurred_at) from deal_events e
+                       where e.workspace_id = d.workspace_id and e.contact_id = d.contact_id and e.deal_id = d.id
+                         and e.kind = d.status),
+                     d.close_date::timestamp at time zone ${options.timezone}::text,
+                     d.updated_at) end as closed_at
+              from deals d
+              join contacts c on c.workspace_id = d.workspace_id and c.id = d.contact_id
+             where d.workspace_id = ${workspaceId}::uuid and d.created_at <= ${iso(options.asOf)}::timestamptz
+               ${options.wonOnly ? sql`and d.status = 'won'` : sql``}
+          )
+          select p.* from closing p
+           where ((p.created_at >= ${iso(options.from)}::timestamptz and p.created_at < ${iso(options.to)}::timestamptz)
+               or (p.closed_at >= ${iso(options.from)}::timestamptz and p.closed_at < ${iso(options.to)}::timestamptz))
+             and ${personFilter(workspaceId, options.filters)}`,
+    );
+  }
+
+  return {
+    /**
+     * Every hand-over (SLA clock) up to asOf of the people in the segment who were handed over in
+     * [from, to), with their touches and verdicts from the earliest of those hand-overs on.
+     */
+    async listFollowThroughFacts(
+      workspaceId: string,
+      options: { from: Date; to: Date; asOf: Date; filters: SegmentFilters },
+    ): Promise<{ handOvers: HandOverFacts[]; touches: TouchFacts[]; verdicts: VerdictFacts[] }> {
+      const people = sql`people as (
+          select coalesce(c.merged_into_id, c.id) as person_id, min(k.started_at) as since
+            from sla_clocks k
+            join contacts c on c.workspace_id = k.workspace_id and c.id = k.contact_id
+           where k.workspace_id = ${workspaceId}::uuid
+             and k.started_at >= ${iso(options.from)}::timestamptz and k.started_at < ${iso(options.to)}::timestamptz
+             and k.started_at <= ${iso(options.asOf)}::timestamptz
+           group by 1
+        )`;
+      const selected = sql`${people}, chosen as (select p.person_id, p.since from people p where ${personFilter(workspaceId, options.filters)}),
+          members as (
+            select p.person_id, p.person_id as contact_id, p.since from chosen p
+            union all
+            select p.person_id, c.id, p.since from chosen p
+              join contacts c on c.workspace_id = ${workspaceId}::uuid and c.merged_into_id = p.person_id
+          )`;
+      const clocks = await rows<{
+        person_id: string;
+        team_id: string | null;
+        rep_id: string | null;
+        started_at: unknown;
+        business_hours: boolean;
+        status: HandOverFacts['status'];
+      }>(
+        db,
+        sql`with ${selected}
+            select m.person_id, k.team_id, k.rep_id, k.started_at, k.business_hours, k.status
+              from members m
+              join sla_clocks k on k.workspace_id = ${workspaceId}::uuid and k.contact_id = m.contact_id
+             where k.started_at <= ${iso(options.asOf)}::timestamptz`,
+      );
+      const touches = await rows<{ person_id: string; kind: string; occurred_at: unknown }>(
+        db,
+        sql`with ${selected}
+            select m.person_id, t.kind, t.occurred_at
+              from members m
+              join touches t on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
+             where t.occurred_at >= m.since and t.occurred_at <= ${iso(options.asOf)}::timestamptz`,
+      );
+      const verdicts = await rows<{
+        person_id: string;
+        verdict: VerdictFacts['verdict'];
+        reason: string | null;
+        occurred_at: unknown;
+      }>(
+        db,
+        sql`with ${selected}
+            select m.person_id, f.verdict, f.reason, f.occurred_at
+              from members m
+              join feedback f on f.workspace_id = ${workspaceId}::uuid and f.contact_id = m.contact_id
+             where f.occurred_at >= m.since and f.occurred_at <= ${iso(options.asOf)}::timestamptz`,
+      );
+      return {
+        handOvers: clocks.map((row) => ({
+          personId: row.person_id,
+          teamId: row.team_id,
+          repId: row.rep_id,
+          startedAt: ms(row.started_at),
+          businessHours: Boolean(row.business_hours),
+          status: row.status,
+        })),
+        touches: touches.map((row) => ({ personId: row.person_id, kind: row.kind, at: ms(row.occurred_at) })),
+        verdicts: verdicts.map((row) => ({
+          personId: row.person_id,
+          verdict: row.verdict,
+          reason: row.reason,
+          at: ms(row.occurred_at),
+        })),
+      };
+    },
+
+    /**
+     * What close rates group people by: `traits.leadSource`, the campaign of the first touchpoint
+     * (an activity naming a campaign or a source, up to asOf; null when it names no campaign), the
+     * first persona of the current fit, and the current quadrant.
+     */
+    async listPersonSegments(
+      workspaceId: string,
+      personIds: readonly string[],
+      asOf: Date,
+    ): Promise<Map<string, PersonSegments>> {
+      if (personIds.length === 0) return new Map();
+      const found = await rows<{
+        person_id: string;
+        source: string | null;
+        persona: string | null;
+        quadrant: string | null;
+        campaign: string | null;
+      }>(
+        db,
+        sql`with people as (select distinct value::uuid as person_id from jsonb_array_elements_text(${json(personIds)}::jsonb)),
+            ${membersCte(workspaceId)},
+            first_campaign as (
+              select distinct on (m.person_id) m.person_id, ${campaignOf} as campaign
+                from members m
+                join activities a on a.workspace_id = ${workspaceId}::uuid and a.contact_id = m.contact_id
+               where a.occurred_at <= ${iso(asOf)}::timestamptz and ${mayNameCampaign}
+                 and (${campaignOf} is not null or ${sourceOf} is not null)
+               order by m.person_id, a.occurred_at, a.id
+            )
+            select p.person_id, s.traits ->> 'leadSource' as source, sc.explanation -> 'personas' ->> 0 as persona,
+                   sc.quadrant, f.campaign
+              from people p
+              join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = p.person_id
+              left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = p.person_id
+              left join first_campaign f on f.person_id = p.person_id`,
+      );
+      return new Map(
+        found.map((row) => [
+          row.person_id,
+          {
+            source: row.source,
+            campaign: decodeUtm(row.campaign),
+            persona: row.persona,
+            quadrant: row.quadrant,
+          },
+        ]),
+      );
+    },
+
+    /** Deals of people in the segment created or closed in [from, to). */
+    async listDeals(
+      workspaceId: string,
+      options: { from: Date; to: Date; asOf: Date; filters: SegmentFilters; timezone: string },
+    ): Promise<DealFacts[]> {
+      return (await listDeals(workspaceId, options)).map((row) => ({
+        personId: row.person_id,
+        amount: row.amount === null ? null : Number(row.amount),
+        currency: row.currency,
+        status: row.status,
+        createdAt: ms(row.created_at),
+        closedAt: msOrNull(row.closed_at),
+      }));
+    },
+
+    /**
+     * What attribution reads: the deals won in [from, to) of people in the segment; the
+     * touchpoints (activities naming a campaign or UTM parameters) of their people and of every
+     * contact of their accounts, up to the last deal's creation; each person's origin
+     * (`traits.leadSource`, first transition) and when it became a lead (first entry into one of
+     * `leadStages`).
+     */
+    async listAttributionFacts(
+      workspaceId: string,
+      options: {
+        from: Date;
+        to: Date;
+        asOf: Date;
+        filters: SegmentFilters;
+        timezone: string;
+        leadStages: readonly string[];
+      },
+    ): Promise<{
+      deals: WonDealFacts[];
+      touchpoints: TouchpointFacts[];
+      origins: Map<string, OriginFacts>;
+      leadAt: Map<string, number>;
+    }> {
+      const dealRows = (await listDeals(workspaceId, { ...options, wonOnly: true })).filter((row) => {
+        const closed = msOrNull(row.closed_at);
+        return closed !== null && closed >= options.from.getTime() && closed < options.to.getTime();
+      });
+      const deals: WonDealFacts[] = dealRows.map((row) => ({
+        dealId: row.deal_id,
+        personId: row.person_id,
+        accountId: row.account_id,
+        amount: row.amount === null ? null : Number(row.amount),
+        currency: row.currency,
+        createdAt: ms(row.created_at),
+        wonAt: ms(row.closed_at),
+      }));
+      if (deals.length === 0) return { deals, touchpoints: [], origins: new Map(), leadAt: new Map() };
+      const personIds = [...new Set(deals.map((deal) => deal.personId))];
+      const accountIds = [
+        ...new Set(deals.flatMap((deal) => (deal.accountId === null ? [] : [deal.accountId]))),
+      ];
+      const until = new Date(Math.max(...deals.map((deal) => deal.createdAt)));
+      const points = await rows<{
+        person_id: string;
+        account_id: string | null;
+        occurred_at: unknown;
+        source: string | null;
+        campaign: string | null;
+      }>(
+        db,
+        sql`with people as (
+              select distinct value::uuid as person_id from jsonb_array_elements_text(${json(personIds)}::jsonb)
+              union
+              select distinct coalesce(c.merged_into_id, c.id) from contacts c
+               where c.workspace_id = ${workspaceId}::uuid
+                 and c.account_id in (select value::uuid from jsonb_array_elements_text(${json(accountIds)}::jsonb))
+            ),
+            ${membersCte(workspaceId)}
+            select m.person_id, s.account_id, a.occurred_at, ${sourceOf} as source, ${campaignOf} as campaign
+              from members m
+              join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = m.person_id
+              join activities a on a.workspace_id = ${workspaceId}::uuid and a.contact_id = m.contact_id
+             where a.occurred_at <= ${iso(until)}::timestamptz and ${mayNameCampaign}
+               and (${campaignOf} is not null or ${sourceOf} is not null)`,
+      );
+      const origins = await rows<{
+        person_id: string;
+        source: string | null;
+        campaign: string | null;
+        started_at: unknown;
+        lead_at: unknown;
+      }>(
+        db,
+        sql`with people as (select distinct value::uuid as person_id from jsonb_array_elements_text(${json(personIds)}::jsonb)),
+            ${membersCte(workspaceId)}
+            select p.person_id, s.traits ->> 'leadSource' as source, s.traits ->> 'campaign' as campaign,
+                   coalesce((select min(t.occurred_at) from members m join stage_transitions t
+                              on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
+                             where m.person_id = p.person_id), s.created_at) as started_at,
+                   (select min(t.occurred_at) from members m join stage_transitions t
+                       on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
+                     where m.person_id = p.person_id
+                       and t.to_stage in (select jsonb_array_elements_text(${json(options.leadStages)}::jsonb))) as lead_at
+              from people p
+              join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = p.person_id`,
+      );
+      return {
+        deals,
+        touchpoints: points.map((row) => ({
+          personId: row.person_id,
+          accountId: row.account_id,
+          at: ms(row.occurred_at),
+          source: decodeUtm(row.source),
+          campaign: decodeUtm(row.campaign),
+        })),
+        origins: new Map(
+          origins.map((row) => [
+            row.person_id,
+            { source: row.source, campaign: row.campaign, at: ms(row.started_at) },
+          ]),
+        ),
+        leadAt: new Map(
+          origins.flatMap((row) => (row.lead_at === null ? [] : [[row.person_id, ms(row.lead_at)] as const])),
+        ),
+      };
+    },
+
+    /** Spend rows whose days overlap the local dates [fromDay, toDay]. */
+    async listSpend(workspaceId: string, fromDay: string, toDay: string): Promise<SpendFacts[]> {
+      const found = await rows<{
+        campaign: string;
+        source: string;
+        period_start: unknown;
+        period_end: unknown;
+        amount: unknown;
+        currency: string;
+      }>(
+        db,
+        sql`select campaign, source, period_start::text as period_start, period_end::text as period_end, amount, currency
+              from campaign_spend
+             where workspace_id = ${workspaceId}::uuid
+               and period_end >= ${fromDay}::date and period_start <= ${toDay}::date
+             order by campaign, source, period_start`,
+      );
+      return found.map((row) => ({
+        campaign: row.campaign,
+        source: row.source,
+        periodStart: String(row.period_start),
+        periodEnd: String(row.period_end),
+        amount: Number(row.amount),
+        currency: row.currency,
+      }));
+    },
+
+    /**
+     * Stores spend rows, replacing the row of the same campaign, source and first day; answers how
+     * many were new and how many replaced one.
+     */
+    async upsertSpend(
+      workspaceId: string,
+      spend: readonly SpendFacts[],
+      imported: { at: Date; by: string },
+    ): Promise<{ inserted: number; updated: number }> {
+      if (spend.length === 0) return { inserted: 0, updated: 0 };
+      const found = await rows<{ inserted: boolean }>(
+        db,
+        sql`insert into campaign_spend (workspace_id, campaign, source, period_start, period_end, amount, currency,
+              imported_at, imported_by)
+            select ${workspaceId}::uuid, x.campaign, x.source, x."periodStart", x."periodEnd", x.amount, x.currency,
+                   ${iso(imported.at)}::timestamptz, ${imported.by}::text
+              from jsonb_to_recordset(${json(spend)}::jsonb) as x(campaign text, source text, "periodStart" date,
+                   "periodEnd" date, amount numeric, currency text)
+            on conflict (workspace_id, campaign, source, period_start) do update set
+              period_end = excluded.period_end, amount = excluded.amount, currency = excluded.currency,
+              imported_at = excluded.imported_at, imported_by = excluded.imported_by
+            returning (xmax = 0) as inserted`,
+      );
+      const inserted = found.filter((row) => row.inserted === true || String(row.inserted) === 'true').length;
+      return { inserted, updated: found.length - inserted };
+    },
+  };
+}

@@ -1,0 +1,37 @@
+import {
+  buildGoalTree,
+  type GoalTreeReport,
+  goalTreeWindow,
+  localDay,
+  resolveGoalPeriod,
+  type SegmentFilters,
+} from '@smarketing/core';
+import { loadAgreement, loadTimelines, type ReportDeps, unwrapPeriod } from './report-context.ts';
+
+export type GoalTreeQuery = {
+  workspaceId: string;
+  /** `2027`, `2027-Q2` or `2027-03`; default: the year running now (agreement time zone). */
+  period?: string;
+  filters?: SegmentFilters;
+};
+
+/** From the revenue goal down to the deals, opportunities, SQLs, MQLs and leads needed per month, and the gap. */
+export async function getGoalTreeReport(query: GoalTreeQuery, deps: ReportDeps): Promise<GoalTreeReport> {
+  const { agreement, agreementVersion } = await loadAgreement(query.workspaceId, deps);
+  const asOf = deps.clock();
+  const label = query.period ?? localDay(asOf, agreement.timezone).slice(0, 4);
+  const period = unwrapPeriod(resolveGoalPeriod(label, agreement.timezone));
+  const window = goalTreeWindow(asOf, agreement.timezone);
+  const filters = query.filters ?? {};
+  const from = new Date(Math.min(period.from.getTime(), window.from.getTime()));
+  const to = new Date(Math.max(period.to.getTime(), window.to.getTime()));
+  const timelines = await loadTimelines(query.workspaceId, { from, to, filters, asOf }, deps);
+  const deals = await deps.repos.salesReports.listDeals(query.workspaceId, {
+    from,
+    to,
+    asOf,
+    filters,
+    timezone: agreement.timezone,
+  });
+  return buildGoalTree({ agreement, agreementVersion, period, window, asOf, filters, timelines, deals });
+}
