@@ -269,6 +269,8 @@ const personaSchema = z.strictObject({
   match: conditionSchema,
   /** The team that specialises in this persona; routing sends its contacts there. */
   team: idSchema.optional(),
+  /** What hurts this persona, in its own words: what marketing's messages and sales' calls address. */
+  pains: z.array(z.string().trim().min(1).max(500)).max(50).default([]),
 });
 
 const goalSchema = z.strictObject({

@@ -346,12 +346,16 @@ feedback:
 
 # ---------------------------------------------------------------------------------------------
 # Personas: the people we sell to, shared by both teams. match decides who is which persona
-# (traits only); team routes a persona to the team that specialises in it.
+# (traits only); team routes a persona to the team that specialises in it; pains are what hurts
+# them, for messages and calls.
 # ---------------------------------------------------------------------------------------------
 personas:
   - id: revops-leader
     label: RevOps leader
     description: Runs the CRM, the funnel and the numbers; feels the sales-marketing gap daily.
+    pains:
+      - Two teams quote two different MQL counts in the same meeting
+      - Lead routing rules live in people's heads
     match:
       any:
         - { trait: title, contains: revenue operations }
@@ -359,6 +363,9 @@ personas:
   - id: marketing-leader
     label: Marketing leader
     description: Owns pipeline targets and the budget to reach them.
+    pains:
+      - Cannot show which campaigns turn into revenue
+      - Leads handed to sales go unworked
     match:
       all:
         - { trait: department, equals: marketing }
@@ -366,6 +373,8 @@ personas:
   - id: sales-leader
     label: Sales leader
     description: Owns the quota and the team that works the leads.
+    pains:
+      - Reps waste time on leads that were never going to buy
     match:
       all:
         - { trait: department, equals: sales }

@@ -66,6 +66,21 @@ const payloads: { [Kind in NotificationKind]: NotificationPayloads[Kind] } = {
     reason: { id: 'not-ready', label: 'Not ready to buy' },
     returnsOn: '2027-03-01',
   },
+  'weekly-brief': {
+    week: '2027-W09',
+    link: 'https://smarketing.example.com/brief?week=2027-W09',
+    summary: {
+      wins: 2,
+      revenue: 50_000,
+      currency: 'USD',
+      mqls: 6,
+      marketingAttainment: 0.1,
+      salesCompliance: 0.85,
+      clogs: 1,
+      questions: ['Who takes the <2> untouched leads?'],
+    },
+    brief: {},
+  },
 };
 
 const notification = (kind: string, payload: unknown): OutgoingNotification => ({
@@ -108,6 +123,11 @@ describe('formatSlackMessage', () => {
       'lead-recycled',
       '♻️ Lead recycled by Taylor Brooks: Dana Smith (VP Marketing, Acme) — Not ready to buy. ' +
         'Comes back on Mon 1 Mar 2027.',
+    ],
+    [
+      'weekly-brief',
+      '🗓️ Weekly brief 2027-W09: 2 deals won (USD 50000), 6 MQLs, marketing at 10% of target, sales worked 85% in time, ' +
+        '1 clogs. <https://smarketing.example.com/brief?week=2027-W09|Read the brief>',
     ],
   ])('writes one readable sentence for %s', (kind, sentence) => {
     const message = formatSlackMessage(notification(kind, payloads[kind]));

@@ -133,6 +133,19 @@ const describers: { [Kind in NotificationKind]: (payload: NotificationPayloads[K
       `${escapeMrkdwn(p.reason.label)}. Comes back on ${formatDay(p.returnsOn)}.`,
     details: [`Reason: ${escapeMrkdwn(p.reason.id)}`],
   }),
+  'weekly-brief': (p) => {
+    const s = p.summary;
+    const share = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value * 100)}%`);
+    const link =
+      p.link === null ? '' : ` <${p.link.replaceAll('>', '%3E').replaceAll('|', '%7C')}|Read the brief>`;
+    return {
+      sentence:
+        `🗓️ Weekly brief ${escapeMrkdwn(p.week)}: ${s.wins} deals won (${escapeMrkdwn(s.currency)} ${round(s.revenue)}), ` +
+        `${s.mqls ?? 'n/a'} MQLs, marketing at ${share(s.marketingAttainment)} of target, sales worked ${share(s.salesCompliance)} in time, ` +
+        `${s.clogs} clogs.${link}`,
+      details: s.questions.slice(0, 3).map((question) => `❓ ${escapeMrkdwn(question)}`),
+    };
+  },
 };
 
 type ContactRef = NotificationPayloads['sla-at-risk']['contact'];

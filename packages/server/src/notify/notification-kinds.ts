@@ -15,6 +15,7 @@ export const notificationKinds = [
   'sla-breached',
   'sla-escalated',
   'lead-recycled',
+  'weekly-brief',
 ] as const;
 export type NotificationKind = (typeof notificationKinds)[number];
 
@@ -89,6 +90,22 @@ export const notificationPayloadSchemas = {
     reason: z.object({ id: z.string(), label: z.string() }),
     /** The calendar day the lead comes back to sales (`YYYY-MM-DD`). */
     returnsOn: z.iso.date(),
+  }),
+  /** The weekly meeting brief, sent on request: a summary and a link; `brief` is the whole brief JSON. */
+  'weekly-brief': z.object({
+    week: z.string(),
+    link: z.string().nullable(),
+    summary: z.object({
+      wins: z.number(),
+      revenue: z.number(),
+      currency: z.string(),
+      mqls: z.number().nullable(),
+      marketingAttainment: z.number().nullable(),
+      salesCompliance: z.number().nullable(),
+      clogs: z.number(),
+      questions: z.array(z.string()),
+    }),
+    brief: z.unknown(),
   }),
 } satisfies Record<NotificationKind, z.ZodType>;
 
