@@ -104,6 +104,9 @@ async function openPostgres(databaseUrl: string, poolSize: number): Promise<Data
   // An idle connection that breaks (server restart, network) is dropped by the pool and the next
   // query reconnects; without a listener the 'error' event would crash the process.
   pool.on('error', () => {});
+  // The same for a connection checked out when the server goes away (a restart terminates it
+  // between two statements of a transaction): its next statement fails and the pool drops it.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db: Db = drizzleNodePg({ client: pool, schema, casing });
   let closed = false;
   const database: Database = {
