@@ -2,9 +2,17 @@ import { BrowserRouter, Link, Navigate, Route, Routes, useLocation } from 'react
 import { AppShell } from './components/app-shell.tsx';
 import { Loading } from './components/status.tsx';
 import { landingPathFor } from './navigation.ts';
+import {
+  AgreementRoute,
+  AnnouncementsRoute,
+  BriefRoute,
+  InsightsRoute,
+  PersonasRoute,
+} from './pages/collaboration-routes.tsx';
 import { HomePage } from './pages/home-page.tsx';
 import { LeadPage } from './pages/lead-page.tsx';
 import { QueuePage } from './pages/queue-page.tsx';
+import { ReportRoute, SlaRoute } from './pages/reports/lazy-pages.tsx';
 import { SignInPage } from './pages/sign-in-page.tsx';
 import { SessionProvider, useSessionState } from './session/session-context.tsx';
 
@@ -19,6 +27,14 @@ export function App() {
             <Route path="/" element={<HomePage />} />
             <Route path="/queue" element={<QueuePage />} />
             <Route path="/leads/:contactId" element={<LeadPage />} />
+            <Route path="/agreement" element={<AgreementRoute />} />
+            <Route path="/personas" element={<PersonasRoute />} />
+            <Route path="/announcements" element={<AnnouncementsRoute />} />
+            <Route path="/insights" element={<InsightsRoute />} />
+            <Route path="/brief" element={<BriefRoute />} />
+            <Route path="/reports" element={<Navigate to="/reports/funnel" replace />} />
+            <Route path="/reports/:report" element={<ReportRoute />} />
+            <Route path="/sla" element={<SlaRoute />} />
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

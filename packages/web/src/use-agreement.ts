@@ -4,6 +4,11 @@ import type { Agreement, AgreementVersion } from './api/types.ts';
 
 let cached: Promise<AgreementVersion> | undefined;
 
+/** After a new version is applied: the next page asks the server again. */
+export function forgetAgreement(): void {
+  cached = undefined;
+}
+
 /** The current agreement (fetched once per page load): stage labels, reps, feedback reasons. */
 export function useAgreement(): AgreementVersion | undefined {
   const [version, setVersion] = useState<AgreementVersion | undefined>();

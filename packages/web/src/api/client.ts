@@ -58,6 +58,8 @@ export const api = {
   get: <T>(path: string) => request<T>('GET', path),
   post: <T>(path: string, body: unknown) => request<T>('POST', path, body),
   delete: <T>(path: string) => request<T>('DELETE', path),
+  put: <T>(path: string, body: unknown) => request<T>('PUT', path, body),
+  patch: <T>(path: string, body: unknown) => request<T>('PATCH', path, body),
 };
 
 /** A query string from the defined values: `query({ rep: 'alex', limit: 50 })` → `?rep=alex&limit=50`. */

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { NavLink, Outlet, useNavigate } from 'react-router';
 import { navigationFor } from '../navigation.ts';
 import { useSession, useSessionState } from '../session/session-context.tsx';
+import { AnnouncementBanner } from './announcements/announcement-banner.tsx';
 
 /** The frame of every signed-in page: the workspace, navigation by role, who is signed in. */
 export function AppShell() {
@@ -51,6 +52,7 @@ export function AppShell() {
           </button>
         </div>
       </header>
+      <AnnouncementBanner />
       <main id="main" className="page" tabIndex={-1}>
         <Outlet />
       </main>

@@ -1,5 +1,7 @@
 import { Link } from 'react-router';
+import { AnnouncementsPanel } from '../components/announcements/announcements-panel.tsx';
 import { QuadrantBadge } from '../components/badges.tsx';
+import { SlaGlance } from '../components/report/sla-glance.tsx';
 import { Loading } from '../components/status.tsx';
 import { humanize } from '../format.ts';
 import { canReadAnyQueue, useSession } from '../session/session-context.tsx';
@@ -36,6 +38,8 @@ export function HomePage() {
         <Loading label="Loading the agreement…" />
       ) : (
         <div className="grid">
+          <SlaGlance />
+          <AnnouncementsPanel />
           {showQueues && (
             <article className="card" aria-labelledby="queues-title">
               <h2 id="queues-title">Sales queues</h2>

@@ -5,10 +5,11 @@ import { type LoadSummary, loadSimulatedFacts } from './load-simulated-facts.ts'
 
 /**
  * Fills a workspace with a simulated company (the same simulator as `smarketing simulate`) under
- * its current agreement: 500 contacts over the 6 months before now, seed 1.
+ * its current agreement: 500 contacts over the 6 months before now, seed 1. An aborted `signal`
+ * stops it after the batch in progress.
  */
 export async function loadDemo(
-  options: { workspaceId: string; contacts?: number; months?: number },
+  options: { workspaceId: string; contacts?: number; months?: number; signal?: AbortSignal },
   deps: Pick<Deps, 'database' | 'clock' | 'ingest' | 'repos'>,
 ): Promise<LoadSummary> {
   const current = await deps.repos.agreementVersions.findLatest(options.workspaceId);
@@ -23,5 +24,13 @@ export async function loadDemo(
     start: new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1)),
     agreement: current.parsed as Agreement,
   });
-  return loadSimulatedFacts({ workspaceId: options.workspaceId, facts: simulation.facts }, deps);
+  return loadSimulatedFacts(
+    {
+      workspaceId: options.workspaceId,
+      facts: simulation.facts,
+      // Stopping the server mid-load ends it between batches (each batch is stored whole).
+      onProgress: () => options.signal?.throwIfAborted(),
+    },
+    deps,
+  );
 }
