@@ -1,5 +1,6 @@
 export * from './access/roles.ts';
 export * from './agreement/index.ts';
+export * from './brief/index.ts';
 export * from './engine/index.ts';
 export * from './import/index.ts';
 export * from './ingest/classify-activity.ts';
@@ -7,5 +8,6 @@ export * from './ingest/email-domain.ts';
 export * from './ingest/identity-plan.ts';
 export * from './ingest/records.ts';
 export * from './ingest/segment-message.ts';
+export * from './insights/index.ts';
 export * from './reports/index.ts';
 export * from './simulator/index.ts';

@@ -6,6 +6,8 @@ import { startEngineWorker } from './jobs/engine-worker.ts';
 import type { Logger } from './log.ts';
 import { startNotifier } from './notify/start-notifier.ts';
 import { openRuntime } from './runtime.ts';
+import { createDemoAnnouncements } from './use-cases/demo/create-demo-announcements.ts';
+import { createDemoUsers, type DemoUser } from './use-cases/demo/create-demo-users.ts';
 import { loadDemo } from './use-cases/demo/load-demo.ts';
 import { bootstrapWorkspace } from './use-cases/workspaces/bootstrap-workspace.ts';
 import { version } from './version.ts';
@@ -14,31 +16,43 @@ export type RunningServer = { url: string; stop(reason: string): Promise<void> }
 
 /**
  * Starts the HTTP server. On the first start of an empty database it creates the workspace and
- * calls `onFirstStart` with the one-time admin token (never written to the log).
+ * calls `onFirstStart` with the one-time admin token (never written to the log) and, in demo mode,
+ * the demo users' one-time passwords (never written to the log either).
  */
 export async function startServer(
   config: Config,
   log: Logger,
-  onFirstStart: (first: { workspaceName: string; adminToken: string; agreementVersion: number }) => void,
+  onFirstStart: (first: {
+    workspaceName: string;
+    adminToken: string;
+    agreementVersion: number;
+    demoUsers: DemoUser[];
+  }) => void,
 ): Promise<RunningServer> {
   const deps = await openRuntime(config, log, { ingestAck: config.ingestAck });
   const bootstrap = await bootstrapWorkspace({ name: config.workspaceName }, deps);
+  let demoWorkspaceId: string | undefined;
   if (bootstrap.created) {
     log.info(
       { workspaceId: bootstrap.workspaceId },
       'first start: workspace created with the default agreement',
     );
-    onFirstStart(bootstrap);
-    if (config.demo) {
-      const loaded = await loadDemo({ workspaceId: bootstrap.workspaceId }, deps);
-      log.info({ ...loaded }, 'demo company loaded');
-    }
+    const demoUsers = config.demo ? await createDemoUsers({ workspaceId: bootstrap.workspaceId }, deps) : [];
+    if (demoUsers.length > 0)
+      log.info(
+        { users: demoUsers.map((user) => user.email) },
+        'demo users created (passwords on the terminal)',
+      );
+    onFirstStart({ ...bootstrap, demoUsers });
+    if (config.demo) demoWorkspaceId = bootstrap.workspaceId;
   }
 
   const http = createApp(deps, {
     version,
     maxBodyBytes: config.maxBodyBytes,
     webhookAllowPrivate: config.webhookAllowPrivate,
+    operatorToken: config.operatorToken,
+    corsOrigins: config.corsOrigins,
     rateLimits: {
       ingestPerMinute: config.rateLimitIngestPerMinute,
       apiPerMinute: config.rateLimitApiPerMinute,
@@ -58,11 +72,25 @@ export async function startServer(
     deps,
   );
 
+  // The demo company loads while the server already answers: the dashboard opens at once and fills in.
+  const demoAbort = new AbortController();
+  const demoLoading =
+    demoWorkspaceId === undefined
+      ? undefined
+      : (async (workspaceId: string) => {
+          await createDemoAnnouncements({ workspaceId }, deps);
+          const loaded = await loadDemo({ workspaceId, signal: demoAbort.signal }, deps);
+          log.info({ ...loaded }, 'demo company loaded');
+        })(demoWorkspaceId).catch((error: unknown) => {
+          if (!demoAbort.signal.aborted) log.error({ err: error }, 'the demo company failed to load');
+        });
+
   let stopping: Promise<void> | undefined;
   return {
     url,
     stop(reason) {
       stopping ??= (async () => {
+        demoAbort.abort();
         log.info({ reason }, 'shutting down: finishing in-flight requests');
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         const engineStopped = engine.stop();
@@ -74,6 +102,7 @@ export async function startServer(
         await closed;
         await engineStopped;
         await notifierStopped;
+        await demoLoading;
         await deps.ingest.close();
         await deps.database.close();
         log.info('stopped');

@@ -576,6 +576,7 @@ function bodyFor(operation: string): unknown {
   const bodies: Record<string, unknown> = {
     'POST /api/v1/agreements': { document: defaultAgreementYaml.replace(/24h/, '12h'), note: 'alpha' },
     'POST /api/v1/agreements/check': { document: defaultAgreementYaml },
+    'PUT /api/v1/personas/{id}': { version: 1, label: 'Alpha', match: { trait: 'title', contains: 'alpha' } },
     'POST /api/v1/api-keys': { name: 'alpha extra', role: 'admin' },
     'POST /api/v1/contacts': {
       contacts: refs.map((contact) => ({ contact, traits: { company: 'Alpha overwrite' } })),

@@ -8,6 +8,7 @@ import { isAppError } from '../src/app-error.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { createRepositories } from '../src/repositories/index.ts';
+import { describeCollaborationContract } from './collaboration-contract.ts';
 import { describeEngineContract } from './engine-contract.ts';
 import { describeReportContract } from './report-contract.ts';
 import { committedMigrations, describeRepositoryContract } from './repository-contract.ts';
@@ -83,3 +84,4 @@ describe('openDatabase with a PGlite data folder', () => {
 
 describeEngineContract('PGlite in memory', () => openDatabase({ memory: true }));
 describeReportContract('PGlite in memory', () => openDatabase({ memory: true }));
+describeCollaborationContract('PGlite in memory', () => openDatabase({ memory: true }));

@@ -4,6 +4,7 @@ import { describe, expect, inject, test } from 'vitest';
 import { isAppError } from '../src/app-error.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
+import { describeCollaborationContract } from './collaboration-contract.ts';
 import { describeEngineContract } from './engine-contract.ts';
 import { describeReportContract } from './report-contract.ts';
 import { committedMigrations, describeRepositoryContract } from './repository-contract.ts';
@@ -15,6 +16,7 @@ if (databaseUrl) {
   describeRepositoryContract('PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 12 }));
   describeEngineContract('PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 4 }));
   describeReportContract('PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 4 }));
+  describeCollaborationContract('PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 4 }));
 
   describe('migrateDatabase on PostgreSQL', () => {
     test('lets one of two migrators that start together on an empty database apply everything', async (context) => {

@@ -15,15 +15,24 @@ import { listAgreementVersions } from '../use-cases/agreements/list-agreement-ve
 import { createApiKey } from '../use-cases/api-keys/create-api-key.ts';
 import { listApiKeys } from '../use-cases/api-keys/list-api-keys.ts';
 import { revokeApiKey } from '../use-cases/api-keys/revoke-api-key.ts';
+import { formatDemoUsers } from '../use-cases/demo/create-demo-users.ts';
 import { createWorkspace } from '../use-cases/workspaces/create-workspace.ts';
 import { listWorkspaces } from '../use-cases/workspaces/list-workspaces.ts';
 import { resolveWorkspace } from '../use-cases/workspaces/resolve-workspace.ts';
 import { version } from '../version.ts';
 import { registerAuditCommand } from './commands/audit.ts';
+import { registerBacktestCommand } from './commands/backtest.ts';
+import { registerBackupCommand } from './commands/backup.ts';
+import { registerBriefCommand } from './commands/brief.ts';
+import { registerEraseCommand } from './commands/erase.ts';
 import { registerImportCommand } from './commands/import.ts';
+import { registerInsightsCommand } from './commands/insights.ts';
 import { registerReplayCommand } from './commands/replay.ts';
 import { registerReportCommand } from './commands/report.ts';
+import { registerRestoreCommand } from './commands/restore.ts';
+import { registerScoresCommand } from './commands/scores.ts';
 import { registerSimulateCommand } from './commands/simulate.ts';
+import { registerSpendCommand } from './commands/spend.ts';
 import { registerUserCommand } from './commands/user.ts';
 import { createOutput, exitCodes, type Output, reportFailure } from './output.ts';
 import { withRuntime } from './with-runtime.ts';
@@ -143,6 +152,7 @@ function buildProgram(): Command {
             '  Demo data: start with SMARKETING_DEMO=true on an empty database, or stop the server and run',
             '  `npx smarketing simulate --direct` (or send over HTTP with --url and --token).',
             '',
+            ...formatDemoUsers(first.demoUsers),
           ].join('\n'),
         );
       });
@@ -364,8 +374,16 @@ function buildProgram(): Command {
   registerSimulateCommand(program, { outputFor, withRuntime });
   registerReplayCommand(program, { outputFor, withRuntime });
   registerReportCommand(program, { outputFor, withRuntime });
+  registerBriefCommand(program, { outputFor, withRuntime });
+  registerSpendCommand(program, { outputFor, withRuntime, cliActor });
+  registerInsightsCommand(program, { outputFor, withRuntime });
+  registerBacktestCommand(program, { outputFor, withRuntime });
+  registerScoresCommand(program, { withRuntime });
   registerUserCommand(program, { outputFor, withRuntime, cliActor });
   registerAuditCommand(program, { outputFor, withRuntime });
+  registerBackupCommand(program, { outputFor, withRuntime });
+  registerRestoreCommand(program, { outputFor, withRuntime });
+  registerEraseCommand(program, { outputFor, withRuntime, cliActor });
 
   return program;
 }

@@ -109,6 +109,24 @@ const configVariables = {
       'JSON API calls (`/api/*`) each API key may make per minute, in bursts of up to as many. Past it: 429 RATE_LIMITED with Retry-After. Each server process keeps its own budget; 0 turns the limit off.',
     example: '1200',
   },
+  SMARKETING_OPERATOR_TOKEN: {
+    schema: z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -hex 32`)').optional(),
+    description:
+      'Secret of the operator (not of a workspace): `Authorization: Bearer <it>` reads the process-wide `/metrics` and takes a whole-database backup (`POST /admin/v1/backup`, used by `smarketing backup --url`). Unset: both are refused; workspace admins and managers still read their own workspace’s metrics.',
+    example: '9b1d2f0e6a4c48f1b7e3d5a2c8f04e6b1a9d3c7e5f2b8a4d6c0e1f3a5b7d9c2e',
+  },
+  SMARKETING_CORS_ORIGINS: {
+    schema: z
+      .string()
+      .regex(
+        /^https?:\/\/[^\s,/]+(,\s*https?:\/\/[^\s,/]+)*$/,
+        'must be a comma-separated list of origins like https://app.example.com',
+      )
+      .optional(),
+    description:
+      'Origins (scheme://host[:port], comma-separated) whose browser pages may call the API across origins with an API key (never with the session cookie). Unset: no cross-origin access (the dashboard is served from the same origin and needs none).',
+    example: 'https://crm.example.com,https://admin.example.com',
+  },
 } as const;
 
 type Variables = typeof configVariables;
@@ -132,6 +150,8 @@ export type Config = {
   schedulerTickMs: number;
   rateLimitIngestPerMinute: number;
   rateLimitApiPerMinute: number;
+  operatorToken: string | undefined;
+  corsOrigins: string[];
 };
 
 export type ConfigProblem = { variable: VariableName; message: string };
@@ -186,6 +206,11 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     schedulerTickMs: values.SMARKETING_SCHEDULER_TICK_MS as number,
     rateLimitIngestPerMinute: values.SMARKETING_RATE_LIMIT_INGEST_PER_MINUTE as number,
     rateLimitApiPerMinute: values.SMARKETING_RATE_LIMIT_API_PER_MINUTE as number,
+    operatorToken: values.SMARKETING_OPERATOR_TOKEN as string | undefined,
+    corsOrigins: ((values.SMARKETING_CORS_ORIGINS as string | undefined) ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter((origin) => origin !== ''),
   };
 }
 

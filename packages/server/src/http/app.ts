@@ -5,22 +5,32 @@ import { fileURLToPath } from 'node:url';
 import { serveStatic } from '@hono/node-server/serve-static';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
 import { secureHeaders } from 'hono/secure-headers';
 import { AppError } from '../app-error.ts';
 import type { Deps } from '../deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { authenticate } from './auth.ts';
 import { handleError } from './error-handler.ts';
+import { createRequestMetrics } from './metrics.ts';
 import { createRateLimits, type RateLimits } from './rate-limit.ts';
+import { adminRoutes } from './routes/admin.routes.ts';
 import { agreementRoutes } from './routes/agreements.routes.ts';
+import { announcementRoutes } from './routes/announcements.routes.ts';
 import { apiKeyRoutes } from './routes/api-keys.routes.ts';
 import { auditRoutes } from './routes/audit.routes.ts';
+import { briefRoutes } from './routes/brief.routes.ts';
+import { campaignSpendRoutes } from './routes/campaign-spend.routes.ts';
+import { clogRoutes } from './routes/clogs.routes.ts';
 import { contactRoutes } from './routes/contacts.routes.ts';
 import { engineRoutes } from './routes/engine.routes.ts';
+import { eraseRoutes } from './routes/erase.routes.ts';
 import { factRoutes } from './routes/facts.routes.ts';
 import { healthRoutes } from './routes/health.routes.ts';
 import { ingestRoutes } from './routes/ingest.routes.ts';
+import { insightsRoutes } from './routes/insights.routes.ts';
 import { metricsRoutes } from './routes/metrics.routes.ts';
+import { personaRoutes } from './routes/personas.routes.ts';
 import { queueRoutes } from './routes/queue.routes.ts';
 import { reportRoutes } from './routes/reports.routes.ts';
 import { segmentRoutes } from './routes/segment.routes.ts';
@@ -39,6 +49,10 @@ export type AppOptions = {
   webhookAllowPrivate?: boolean;
   /** Requests per minute per API key (SMARKETING_RATE_LIMIT_*); omitted: no limits (tests, benchmarks). */
   rateLimits?: RateLimits;
+  /** SMARKETING_OPERATOR_TOKEN: reads process-wide /metrics and takes backups; unset: both refused. */
+  operatorToken?: string | undefined;
+  /** SMARKETING_CORS_ORIGINS: origins allowed to call the API across origins; empty: none. */
+  corsOrigins?: string[];
 };
 
 export type HttpApp = {
@@ -50,7 +64,9 @@ export type HttpApp = {
 const defaultWebDistDir = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 const requestIdPattern = /^[A-Za-z0-9._-]{1,100}$/;
 
-export function createApp(deps: Deps, options: AppOptions): HttpApp {
+export function createApp(appDeps: Deps, options: AppOptions): HttpApp {
+  const requestMetrics = createRequestMetrics();
+  const deps: Deps = { ...appDeps, ingest: requestMetrics.countIngest(appDeps.ingest) };
   let inFlight = 0;
   let draining = false;
   const idleWaiters = new Set<() => void>();
@@ -102,7 +118,38 @@ export function createApp(deps: Deps, options: AppOptions): HttpApp {
       );
     }
   });
-  app.use('*', secureHeaders());
+  app.use('*', requestMetrics.middleware);
+  // The dashboard's bundle is same-origin scripts and styles; echarts writes inline style attributes.
+  app.use(
+    '*',
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'blob:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        formAction: ["'self'"],
+        frameAncestors: ["'none'"],
+      },
+    }),
+  );
+  // Cross-origin calls only from configured origins, with an API key, never with the cookie.
+  if (options.corsOrigins && options.corsOrigins.length > 0) {
+    const allowed = cors({
+      origin: options.corsOrigins,
+      allowHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+      allowMethods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+      exposeHeaders: ['X-Request-Id', 'Retry-After'],
+      credentials: false,
+      maxAge: 600,
+    });
+    app.use('/api/*', allowed);
+    app.use('/v1/*', allowed);
+  }
   const limitBody = bodyLimit({
     maxSize: options.maxBodyBytes,
     onError: () => {
@@ -125,8 +172,11 @@ export function createApp(deps: Deps, options: AppOptions): HttpApp {
   app.route('/', signInRoutes(deps));
   app.use('/api/*', authenticate(deps));
   app.use('/api/*', rateLimits.api);
-  app.use('/metrics', authenticate(deps));
-  app.route('/', metricsRoutes(deps, { startedAt: deps.clock() }));
+  app.route(
+    '/',
+    metricsRoutes(deps, { startedAt: deps.clock(), requestMetrics, operatorToken: options.operatorToken }),
+  );
+  app.route('/', adminRoutes(deps, { operatorToken: options.operatorToken, version: options.version }));
   app.route('/', ingestRoutes(deps));
   app.route('/', workspaceRoutes(deps));
   app.route('/', agreementRoutes(deps));
@@ -135,11 +185,18 @@ export function createApp(deps: Deps, options: AppOptions): HttpApp {
   app.route('/', contactRoutes(deps));
   app.route('/', engineRoutes(deps));
   app.route('/', reportRoutes(deps));
+  app.route('/', campaignSpendRoutes(deps));
+  app.route('/', insightsRoutes(deps));
   app.route('/', sessionRoutes(deps));
   app.route('/', userRoutes(deps));
   app.route('/', queueRoutes(deps));
   app.route('/', timelineRoutes(deps));
   app.route('/', auditRoutes(deps));
+  app.route('/', eraseRoutes(deps));
+  app.route('/', announcementRoutes(deps));
+  app.route('/', personaRoutes(deps));
+  app.route('/', clogRoutes(deps));
+  app.route('/', briefRoutes(deps));
   app.route('/', webhookRoutes(deps, { allowPrivateUrls: options.webhookAllowPrivate ?? false }));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'writeKey', {

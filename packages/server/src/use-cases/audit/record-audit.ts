@@ -10,7 +10,13 @@ export type AuditAction =
   | 'webhook.create'
   | 'webhook.delete'
   | 'user.create'
-  | 'contact.erase';
+  | 'contact.erase'
+  | 'announcement.create'
+  | 'announcement.update'
+  | 'announcement.withdraw'
+  | 'persona.create'
+  | 'persona.update'
+  | 'persona.delete';
 
 /**
  * Appends one entry to the audit log, in the caller's transaction (pass the transaction's
