@@ -50,15 +50,32 @@ describe.runIf(hasChromium)('the marketer’s reports and the SLA board on the d
     server = await startServerProcess({
       SMARKETING_DATA_DIR: join(dataDir, 'data'),
       SMARKETING_DEMO: 'true',
+      // 'demo company loaded' is logged at info: the journeys wait for it.
+      LOG_LEVEL: 'info',
     });
     if (!server.adminToken) throw new Error(`The first start printed no admin token:\n${server.output()}`);
     admin = createAdminApi(server.url, server.adminToken);
     await eventually(
       async () => {
         const engine = await admin.get<{ pending: number; contacts: number }>('/api/v1/engine');
-        return engine.body.contacts >= 500 && engine.body.pending === 0 ? true : undefined;
+        // The demo loads behind the running server: wait for the whole company, then the engine.
+        const loaded = server.output().includes('demo company loaded');
+        return loaded && engine.body.contacts >= 500 && engine.body.pending === 0 ? true : undefined;
       },
       'the engine to process the demo company',
+      120_000,
+    );
+    // Breach alerts are raised by the scheduler's tick (every 15 s), not by the facts themselves.
+    await eventually(
+      async () => {
+        // It catches up oldest first: wait until it has reached last month's.
+        const since = new Date(Date.now() - 40 * 86_400_000).toISOString();
+        const alerts = await admin.get<{ alerts: unknown[] }>(
+          `/api/v1/alerts?kind=sla-breached&since=${encodeURIComponent(since)}`,
+        );
+        return alerts.body.alerts.length >= 2 ? true : undefined;
+      },
+      'the scheduler to raise the demo company’s SLA breaches',
       120_000,
     );
     for (const user of [

@@ -58,13 +58,17 @@ describe.runIf(hasChromium)('browser journeys on the demo company', () => {
     server = await startServerProcess({
       SMARKETING_DATA_DIR: join(dataDir, 'data'),
       SMARKETING_DEMO: 'true',
+      // 'demo company loaded' is logged at info: the journeys wait for it.
+      LOG_LEVEL: 'info',
     });
     if (!server.adminToken) throw new Error(`The first start printed no admin token:\n${server.output()}`);
     admin = createAdminApi(server.url, server.adminToken);
     await eventually(
       async () => {
         const engine = await admin.get<{ pending: number; contacts: number }>('/api/v1/engine');
-        return engine.body.contacts >= 500 && engine.body.pending === 0 ? true : undefined;
+        // The demo loads behind the running server: wait for the whole company, then the engine.
+        const loaded = server.output().includes('demo company loaded');
+        return loaded && engine.body.contacts >= 500 && engine.body.pending === 0 ? true : undefined;
       },
       'the engine to process the demo company',
       120_000,
