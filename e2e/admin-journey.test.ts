@@ -93,7 +93,8 @@ describe.runIf(hasChromium)('the admin journey on the demo company', () => {
     await page.waitForURL('**/agreement?tab=candidate');
     const upload = page.getByLabel('Upload a YAML file…');
     await upload.setInputFiles({ name: 'broken.yaml', mimeType: 'text/yaml', buffer: Buffer.from(broken) });
-    expect(await page.getByText('from broken.yaml').count()).toBe(1);
+    // The browser reads the file asynchronously: wait until the editor says it holds it.
+    await page.getByText('from broken.yaml').waitFor();
     await page.getByRole('button', { name: 'Validate' }).click();
     const problems = page.getByRole('list', { name: 'Problems' });
     await problems.waitFor();
@@ -118,6 +119,7 @@ describe.runIf(hasChromium)('the admin journey on the demo company', () => {
       mimeType: 'text/yaml',
       buffer: Buffer.from(candidate),
     });
+    await page.getByText('from candidate.yaml').waitFor();
     await page.getByRole('button', { name: 'Validate' }).click();
     await page.getByText('The candidate is valid.').waitFor();
     expect(await page.locator('.yaml-line-error').count()).toBe(0);
