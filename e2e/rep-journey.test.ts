@@ -138,6 +138,7 @@ describe.runIf(hasChromium)('browser journeys on the demo company', () => {
     ).toContain('Requested a demo');
     const timeline = page.locator('ol.timeline');
     await timeline.waitFor();
+    await timeline.locator('.timeline-tag', { hasText: 'Page view' }).nth(1).waitFor();
     expect(await timeline.locator('.timeline-tag', { hasText: 'Page view' }).count()).toBeGreaterThanOrEqual(
       2,
     );
