@@ -26,6 +26,7 @@ export const permissions = [
   'announcements:write',
   'workspace:export',
   'contacts:erase',
+  'leads:reassign',
 ] as const;
 export type Permission = (typeof permissions)[number];
 
@@ -67,6 +68,8 @@ const grants: Record<Permission, readonly Role[]> = {
   // A full export of a workspace's facts, and erasing a person on request (GDPR): admins.
   'workspace:export': ['admin'],
   'contacts:erase': ['admin'],
+  // Giving a lead to another rep by hand (a rep away, a better fit): sales managers and admins.
+  'leads:reassign': ['admin', 'manager'],
 };
 
 export function isRole(value: string): value is Role {

@@ -506,6 +506,40 @@ export const feedback = pgTable(
   ],
 );
 
+/**
+ * Fact: a person (a manager or an admin) gave a lead to another rep by hand. The engine moves the
+ * owner and, when the lead's SLA clock is still running, restarts it for the new rep.
+ */
+export const reassignments = pgTable(
+  'reassignments',
+  {
+    workspaceId: uuid().notNull(),
+    contactId: uuid().notNull(),
+    id: uuid().notNull(),
+    /** The rep the lead now belongs to (a rep of the agreement). */
+    toRepId: text().notNull(),
+    /** Who did it: a user id or an API key id. */
+    actor: text().notNull(),
+    reason: text(),
+    occurredAt: at().notNull(),
+    recordedAt: at().notNull(),
+    /** Position in the engine's order (see `factSeq`). */
+    seq: seqColumn(),
+    /** Idempotency key, so a retried request adds nothing. */
+    externalId: text(),
+  },
+  (t) => [
+    primaryKey({ name: 'reassignments_pk', columns: [t.workspaceId, t.contactId, t.id] }),
+    unique('reassignments_external_unique').on(t.workspaceId, t.contactId, t.externalId),
+    foreignKey({
+      name: 'reassignments_contact_fk',
+      columns: [t.workspaceId, t.contactId],
+      foreignColumns: [contacts.workspaceId, contacts.id],
+    }),
+    index('reassignments_seq_idx').on(t.workspaceId, t.seq),
+  ],
+);
+
 /** Derived: the latest fit and interest of each contact, rebuilt by replaying its facts. */
 export const scores = pgTable(
   'scores',
