@@ -12,6 +12,7 @@ import { createContactWriteRepository } from './contact-write.repository.ts';
 import { createDealRepository } from './deal.repository.ts';
 import { createEngineRepository } from './engine.repository.ts';
 import { createEraseRepository } from './erase.repository.ts';
+import { createExportRepository } from './export.repository.ts';
 import { createFeedbackRepository } from './feedback.repository.ts';
 import { createImportStagingRepository } from './import-staging.repository.ts';
 import { createIngestRepository } from './ingest.repository.ts';
@@ -20,6 +21,7 @@ import { createMetricsRepository } from './metrics.repository.ts';
 import { createNotificationRepository } from './notification.repository.ts';
 import { createPersonaRepository } from './persona.repository.ts';
 import { createQueueRepository } from './queue.repository.ts';
+import { createReassignmentRepository } from './reassignment.repository.ts';
 import { createReportRepository } from './report.repository.ts';
 import { createSalesReportRepository } from './sales-report.repository.ts';
 import { createTimelineRepository } from './timeline.repository.ts';
@@ -63,6 +65,8 @@ export function createRepositories(db: Db) {
     clogs: createClogRepository(db),
     briefs: createBriefRepository(db),
     insights: createInsightsRepository(db),
+    reassignments: createReassignmentRepository(db),
+    exports: createExportRepository(db),
   };
 }
 

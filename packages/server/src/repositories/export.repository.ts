@@ -1,0 +1,5 @@
+import type { Db } from '../db/client.ts';
+
+export function createExportRepository(_db: Db) {
+  return {};
+}
