@@ -46,14 +46,53 @@ async function snapshot(database: Database, workspaceId: string) {
   return Object.fromEntries(entries);
 }
 
-/** Loads simulated facts as a live system would see them: a week at a time, a scheduler tick, the engine. */
-async function loadLive(deps: Deps, workspaceId: string, facts: SimulatedFact[]) {
+/** Reps a manager gives leads to, in turn: known ones, and one the agreement does not know. */
+const reassignTargets = ['taylor', 'sam', 'jamie', 'ghost', 'alex'];
+
+/**
+ * A manager's reassignments, stored as facts the way the route stores them (under the ingest
+ * lock): the first lead with a running clock, and one contact picked in id order (merged or not,
+ * owned or not), each to the next rep of `reassignTargets`.
+ */
+async function reassignSome(deps: Deps, workspaceId: string, at: Date, round: number) {
+  await deps.database.db.transaction(async (tx) => {
+    const repos = createRepositories(tx);
+    await repos.ingest.lockWorkspace(workspaceId);
+    const running = await queryRows<{ contact_id: string }>(
+      tx,
+      sql`select contact_id from sla_clocks where workspace_id = ${workspaceId} and stopped_at is null
+           order by contact_id limit 1`,
+    );
+    const any = await queryRows<{ id: string }>(
+      tx,
+      sql`select id from contacts where workspace_id = ${workspaceId} order by id
+           offset ${(round * 7) % 50} limit 1`,
+    );
+    const contactIds = [...running.map((row) => row.contact_id), ...any.map((row) => row.id)];
+    for (const [index, contactId] of contactIds.entries()) {
+      const repId = reassignTargets[(round * 2 + index) % reassignTargets.length] as string;
+      await tx.execute(
+        sql`insert into reassignments (workspace_id, contact_id, id, to_rep_id, actor, reason, occurred_at, recorded_at)
+            values (${workspaceId}, ${contactId}, gen_random_uuid(), ${repId}, 'manager@example.com',
+                    ${index === 0 ? 'covering a holiday' : null}, ${at.toISOString()}, ${at.toISOString()})`,
+      );
+    }
+  });
+}
+
+/**
+ * Loads simulated facts as a live system would see them: a week at a time, a scheduler tick, the
+ * engine; with `reassign`, a manager's reassignments each week too.
+ */
+async function loadLive(deps: Deps, workspaceId: string, facts: SimulatedFact[], reassign = false) {
   const week = 7 * 24 * 3_600_000;
   let chunk: SimulatedFact[] = [];
   let chunkEnd: number | undefined;
+  let round = 0;
   const flush = async () => {
     if (chunk.length === 0 || chunkEnd === undefined) return;
     await loadSimulatedFacts({ workspaceId, facts: chunk }, deps);
+    if (reassign) await reassignSome(deps, workspaceId, new Date(chunkEnd - 3_600_000), round++);
     await deps.database.db.transaction(async (tx) => {
       const repos = createRepositories(tx);
       await repos.ingest.lockWorkspace(workspaceId);
@@ -145,7 +184,7 @@ export function describeEngineContract(name: string, open: () => Promise<Databas
       const facts = [...simulation.facts, ...ignoredHotLeads(3, Date.parse('2026-09-15T15:00:00Z'))].sort(
         (a, b) => a.at.getTime() - b.at.getTime(),
       );
-      await loadLive(deps, workspaceId, facts);
+      await loadLive(deps, workspaceId, facts, true);
       const live = await snapshot(deps.database, workspaceId);
 
       // The live result is a real one: leads reached sales, clocks ran, some ran out.
@@ -160,6 +199,10 @@ export function describeEngineContract(name: string, open: () => Promise<Databas
       expect(
         live.transitions?.some((row) => row.to_stage === 'recycled' || row.to_stage === 'disqualified'),
       ).toBe(true);
+      // Manual reassignments moved owners, restarted running clocks and refused an unknown rep.
+      expect(live.assignments?.filter((row) => row.reason_kind === 'manual').length).toBeGreaterThan(10);
+      expect(live.clocks?.filter((row) => row.stop_cause === 'reassigned').length).toBeGreaterThan(3);
+      expect(live.alerts?.some((row) => row.kind === 'reassign-refused')).toBe(true);
 
       const result = await replayEngine(deps, { workspaceId });
       expect(result.contacts).toBe(live.contactStates?.length);

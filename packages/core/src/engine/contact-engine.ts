@@ -75,6 +75,16 @@ export type EngineInput =
       reason: string | null;
     }
   | { kind: 'deal'; seq: number; at: number; contactId: string; event: DealEventKind; reason: string | null }
+  /** A person gave the lead to a rep by hand (a manager's reassignment). */
+  | {
+      kind: 'reassign';
+      seq: number;
+      at: number;
+      contactId: string;
+      repId: string;
+      actor: string;
+      reason: string | null;
+    }
   | {
       kind: 'stage';
       seq: number;
@@ -132,8 +142,6 @@ export type ContactState = {
   clock?: SlaClock;
   /** The account's traits as last seen (the contact's own win), for fit and conditions. */
   accountTraits?: Traits;
-  /** When decay alone next changes the quadrant, cached for the interest and instant it was found for. */
-  rescore?: { key: string; at: number | null };
   /** Counter behind the ids of the rows this contact's processing creates. */
   serial: number;
 };
@@ -309,6 +317,9 @@ export function applyInput(
       break;
     case 'stage':
       applyStageFact(world, next, input);
+      break;
+    case 'reassign':
+      applyReassign(world, next, input, effects);
       break;
   }
   if (next.started) settle(world, next, effects);
@@ -586,6 +597,72 @@ function applyDeal(
   }
 }
 
+/**
+ * A manual reassignment: the named rep owns the lead from `at` (its team with it). A clock still
+ * running (open, or breached and still escalating) is cancelled and a fresh one of the same
+ * quadrant starts for the new rep, carrying the escalation steps already taken; a stopped clock
+ * stays as it is. A reassignment to the current owner changes nothing; a rep the agreement does
+ * not know (a replay under a later agreement) leaves the owner and raises an alert.
+ */
+function applyReassign(
+  world: EngineWorld,
+  state: ContactState,
+  input: Extract<EngineInput, { kind: 'reassign' }>,
+  effects: EngineEffects,
+): void {
+  const { agreement } = world;
+  if (state.owner?.repId === input.repId) return;
+  const team = agreement.teams.find((candidate) => candidate.reps.some((rep) => rep.id === input.repId));
+  if (team === undefined) {
+    alert(state, effects, 'reassign-refused', input.at, {
+      repId: input.repId,
+      actor: input.actor,
+      reason: input.reason,
+      message: `"${input.repId}" is not a rep of the agreement; the owner stays ${state.owner?.repId ?? 'unset'}`,
+    });
+    return;
+  }
+  const at = input.at;
+  const assignment: Assignment = {
+    id: nextId(state),
+    contactId: state.contactId,
+    repId: input.repId,
+    teamId: team.id,
+    reasonKind: 'manual',
+    reason: `Reassigned by ${input.actor}${input.reason === null ? '' : `: ${input.reason}`}`,
+    at,
+  };
+  effects.assignments.push(assignment);
+  state.owner = { repId: input.repId, teamId: team.id, since: at };
+  if (state.accountId !== null) world.ownerChanged?.(state.accountId, input.repId);
+  const previous = state.clock;
+  if (previous !== undefined && previous.stoppedAt === undefined) {
+    stopClock(state, at, 'cancelled', 'reassigned', effects);
+    startClock(world, state, at, previous.quadrant, assignment, effects);
+    if (state.clock !== undefined && state.clock !== previous) {
+      state.clock.escalated = previous.escalated;
+      pushClock(state, effects);
+    }
+  }
+  const clock = state.clock;
+  const running = clock !== undefined && clock !== previous && clock.stoppedAt === undefined;
+  notify(state, effects, 'lead-routed', at, {
+    ...contactPayload(state),
+    rep: repPayload(world, input.repId),
+    team: teamPayload(world, team.id),
+    quadrant: state.quadrant,
+    fit: { score: state.fit.score, grade: state.fit.grade, explanation: state.fit.contributions },
+    interest: {
+      score: round(state.interestScore),
+      explanation: evaluateInterest(state.interest, agreement, state.now).contributions,
+    },
+    stage: state.position.stage,
+    reason: assignment.reason,
+    slaDeadline: running ? iso(clock.deadlineAt) : null,
+    timeZone: timeZoneOf(world, team.id),
+  });
+}
+
 function applyStageFact(
   world: EngineWorld,
   state: ContactState,
@@ -657,15 +734,17 @@ function rescore(world: EngineWorld, state: ContactState, at: number): void {
 /**
  * When decay alone next moves the contact to another quadrant: without new activity interest only
  * falls, so this is the first instant after `now` it drops below the interest threshold (found by
- * bisection, to the minute), or never. Cached in the state for the interest and instant it was
- * computed for, since the scheduler asks often and the answer changes only with them.
+ * bisection, to the minute), or never. Cached beside the state (never in it: the stored state
+ * must not depend on when it was asked, so live and replay store the same document) for the
+ * interest and instant it was computed for, since the scheduler asks often.
  */
 function quadrantChangeAt(world: EngineWorld, state: ContactState): number | undefined {
   const { agreement } = world;
   const threshold = agreement.quadrants.thresholds.interest;
   const at = state.now;
   const key = `${at}|${state.interest.anchorAt}|${Object.values(state.interest.activities).reduce((sum, tally) => sum + tally.count, 0)}`;
-  if (state.rescore?.key === key) return state.rescore.at ?? undefined;
+  const cached = quadrantChanges.get(state);
+  if (cached?.key === key) return cached.at ?? undefined;
   let found: number | null = null;
   if (interestScoreAt(state.interest, agreement, at) >= threshold) {
     let low = at;
@@ -679,9 +758,11 @@ function quadrantChangeAt(world: EngineWorld, state: ContactState): number | und
       found = high;
     }
   }
-  state.rescore = { key, at: found };
+  quadrantChanges.set(state, { key, at: found });
   return found ?? undefined;
 }
+
+const quadrantChanges = new WeakMap<ContactState, { key: string; at: number | null }>();
 
 /**
  * Hands the lead to sales once per episode: when its quadrant's action is a sales action, or when

@@ -41,8 +41,10 @@ export function processStep(
     return due;
   }
   let state = store.get(step.contactId);
-  // Facts still keyed by a contact that was merged away belong to the one it was merged into.
-  for (let hops = 0; state?.mergedIntoId !== undefined && step.kind !== 'contact' && hops < 16; hops++) {
+  // Facts still keyed by a contact that was merged away belong to the one it was merged into;
+  // a reassignment names the contact a person chose, so a merged one ignores it.
+  const follows = step.kind !== 'contact' && step.kind !== 'reassign';
+  for (let hops = 0; state?.mergedIntoId !== undefined && follows && hops < 16; hops++) {
     state = store.get(state.mergedIntoId) ?? state;
     if (state.mergedIntoId !== undefined && store.get(state.mergedIntoId) === undefined) break;
   }

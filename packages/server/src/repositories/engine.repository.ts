@@ -85,6 +85,10 @@ const stepsQuery = (workspaceId: string, after: number, upTo: number, limit: num
             and cause in ('import', 'person') and coalesce(external_id, '') not like 'engine:%'
           order by seq limit ${limit})
         union all
+        (select 'reassign', seq, contact_id, occurred_at, to_rep_id, actor, reason, null, null, null
+           from reassignments
+          where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit})
+        union all
         (select 'tick', seq, null, at, null, null, null, null, null, null from engine_ticks
           where workspace_id = ${workspaceId} and seq > ${after} and seq <= ${upTo} order by seq limit ${limit})
       ) facts order by seq limit ${limit}`;
@@ -129,6 +133,8 @@ function toStep(row: Row): EngineStep {
         actor: text(row.c),
         reason: text(row.d),
       };
+    case 'reassign':
+      return { kind, seq, at, contactId, repId: String(row.a), actor: String(row.b), reason: text(row.c) };
     case 'tick':
       return { kind, seq, at };
   }
@@ -195,9 +201,10 @@ export function createEngineRepository(db: Db) {
 
     async loadStates(workspaceId: string, contactIds: readonly string[]): Promise<ContactState[]> {
       if (contactIds.length === 0) return [];
+      // States stored by earlier versions may hold a cache (`rescore`) the state no longer keeps.
       const found = await rows<{ state: ContactState }>(
         db,
-        sql`select state from contact_states
+        sql`select state - 'rescore' as state from contact_states
              where workspace_id = ${workspaceId} and contact_id in (select value::uuid from jsonb_array_elements_text(${json(contactIds)}::jsonb))`,
       );
       return found.map((row) => row.state);
@@ -302,6 +309,7 @@ export function createEngineRepository(db: Db) {
                  + (select count(*) from touches where workspace_id = ${workspaceId} and seq > ${cursor})
                  + (select count(*) from feedback where workspace_id = ${workspaceId} and seq > ${cursor})
                  + (select count(*) from deal_events where workspace_id = ${workspaceId} and seq > ${cursor})
+                 + (select count(*) from reassignments where workspace_id = ${workspaceId} and seq > ${cursor})
                  + (select count(*) from engine_ticks where workspace_id = ${workspaceId} and seq > ${cursor}) as pending`,
       );
       return Number(row?.pending ?? 0);

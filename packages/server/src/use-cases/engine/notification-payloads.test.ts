@@ -19,7 +19,10 @@ const agreement = parsed.agreement;
 const hour = 3_600_000;
 const t0 = Date.parse('2027-03-02T20:00:00Z');
 
-/** A hot lead nobody touches (routed, at risk, breached, escalated twice) and one recycled. */
+/**
+ * A hot lead a manager gives to another rep (routed, reassigned) whom nobody touches (at risk,
+ * breached, escalated twice), and one recycled.
+ */
 function engineNotifications() {
   const world: EngineWorld = {
     agreement,
@@ -62,6 +65,15 @@ function engineNotifications() {
       verdict: 'recycle',
       reason: 'not-now',
     },
+    {
+      kind: 'reassign',
+      seq: ++seq,
+      at: t0 + 2 * hour,
+      contactId: 'c1',
+      repId: 'taylor',
+      actor: 'manager@acme.io',
+      reason: 'knows the account',
+    },
     { kind: 'tick', seq: ++seq, at: t0 + 60 * hour },
   );
   for (const step of steps) processStep(world, store, step, effects);
@@ -73,7 +85,14 @@ describe('the engine’s notifications match what the notifier formats', () => {
 
   test('every kind the engine sends is a known kind, and this scenario sends each one', () => {
     expect(new Set(notifications.map((note) => note.kind))).toEqual(
-      new Set(['hot-lead-routed', 'sla-at-risk', 'sla-breached', 'sla-escalated', 'lead-recycled']),
+      new Set([
+        'hot-lead-routed',
+        'lead-routed',
+        'sla-at-risk',
+        'sla-breached',
+        'sla-escalated',
+        'lead-recycled',
+      ]),
     );
   });
 
