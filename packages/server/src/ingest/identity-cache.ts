@@ -3,9 +3,9 @@
  * costs no lock and no lookup. Each transaction learns through its own `transaction()`: what it
  * stages becomes visible to others only when it commits, and vanishes if it fails, so the cache
  * never names a contact the database does not have (several transactions may run at once).
- * Entries expire after `ttlMs`: another process's merge or erasure is seen within that time (a
- * fact stored meanwhile under a merged contact still belongs to the survivor, as every fact of a
- * merged contact does).
+ * A hit is not trusted blindly: `resolveContacts` checks, under the workspace's ingest lock, that
+ * the cached contacts still exist unmerged, so an erasure or a merge (by this process or another)
+ * is seen by the next transaction. Entries also expire after `ttlMs`.
  */
 export type IdentityCacheTransaction = {
   get(key: string, now: number): string | undefined;

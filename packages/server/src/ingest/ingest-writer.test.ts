@@ -2,6 +2,7 @@ import { normalizeSegmentMessage } from '@smarketing/core';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openTestDeps } from '../../test/test-runtime.ts';
+import { eraseContact } from '../use-cases/erase/erase-contact.ts';
 import { createWorkspace } from '../use-cases/workspaces/create-workspace.ts';
 import { createIngestWriter } from './ingest-writer.ts';
 
@@ -66,5 +67,31 @@ describe('createIngestWriter', () => {
     });
     await first;
     await writer.close();
+  });
+
+  test('after an erasure, a visitor it had cached gets a new contact, not the erased one', async () => {
+    const writer = createIngestWriter(deps);
+    const contactOf = async (messageId: string) => {
+      const found = (await deps.database.db.execute(
+        sql`select a.contact_id, (c.id is not null) as contact_exists from activities a
+            left join contacts c on c.workspace_id = a.workspace_id and c.id = a.contact_id
+            where a.workspace_id = ${workspaceId}::uuid and a.message_id = ${messageId}`,
+      )) as unknown as { rows: { contact_id: string; contact_exists: boolean }[] };
+      return found.rows[0];
+    };
+    await writer.submit({ workspaceId, messages: [message('e-1', 'erased-visitor')], drops: [] });
+    // A second event while the first contact is cached: the cache path, no lookup.
+    await writer.submit({ workspaceId, messages: [message('e-2', 'erased-visitor')], drops: [] });
+    const first = await contactOf('e-2');
+    expect(first?.contact_exists).toBe(true);
+
+    await eraseContact({ workspaceId, contact: first?.contact_id ?? '', erasedBy: 'test' }, deps);
+    await writer.submit({ workspaceId, messages: [message('e-3', 'erased-visitor')], drops: [] });
+    await writer.close();
+
+    const after = await contactOf('e-3');
+    expect(after?.contact_id).toBeDefined();
+    expect(after?.contact_id).not.toBe(first?.contact_id);
+    expect(after?.contact_exists).toBe(true);
   });
 });

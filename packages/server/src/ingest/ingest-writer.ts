@@ -65,6 +65,7 @@ export function createIngestWriter(
   const droppedByReason: Record<string, number> = {};
   const identityCache = createIdentityCache();
   const store = createSubmissionStore();
+  const statistics = statisticsRefresher(deps.database);
 
   /** One batch in one transaction; a deadlock or serialization failure between writers is retried. */
   async function storeBatch(batch: Pending[], now: Date) {
@@ -107,6 +108,7 @@ export function createIngestWriter(
         for (const [index, pending] of batch.entries()) pending.resolve({ stored: flags[index] ?? [] });
         counters.batches++;
         counters.storedMessages += stored;
+        await statistics.afterStored(stored, deps.log);
         counters.duplicateMessages += size - stored;
         for (const pending of batch) {
           for (const drop of pending.drops)
@@ -164,6 +166,32 @@ export function createIngestWriter(
     },
     stats() {
       return { queuedMessages, ...counters, droppedByReason: { ...droppedByReason } };
+    },
+  };
+}
+
+/**
+ * PGlite runs no autovacuum, so without this the planner's statistics of the ingestion tables stay
+ * those of an empty database and it chooses plans that read a whole workspace for a handful of
+ * rows (a hash join over every contact, for instance). Like autovacuum's analyze threshold, this
+ * refreshes them once the rows stored since the last refresh pass a share of those stored before
+ * (so a growing database is analysed a logarithmic number of times). PostgreSQL does it itself.
+ */
+function statisticsRefresher(database: Database) {
+  let sinceRefresh = 0;
+  let total = 0;
+  return {
+    async afterStored(stored: number, log: Logger) {
+      if (database.kind !== 'pglite') return;
+      sinceRefresh += stored;
+      total += stored;
+      if (sinceRefresh < Math.max(1_000, total * 0.2)) return;
+      sinceRefresh = 0;
+      try {
+        await createRepositories(database.db).ingest.refreshStatistics();
+      } catch (error) {
+        log.warn({ err: error }, 'could not refresh the planner statistics of the ingestion tables');
+      }
     },
   };
 }

@@ -7,17 +7,25 @@ import type { IdentityCacheTransaction } from './identity-cache.ts';
  * Applies identity resolution inside the caller's transaction: finds or creates the contact of
  * each item, links new identities, merges contacts an item shows to be one person. Holds the
  * workspace's ingestion lock until the transaction ends, so concurrent writers (several server
- * processes on one PostgreSQL) never create the same person twice. Answers a contact id per item.
- * With a cache: when every identity is known and nothing needs creating, linking or merging, no
- * lock is taken and nothing is read.
+ * processes on one PostgreSQL) never create the same person twice (`locked`: the caller holds it
+ * already). Answers a contact id per item. With a cache: when every identity is known and nothing
+ * needs creating, linking or merging, the cached contacts are only checked to still exist unmerged
+ * (an erasure or a merge, by this process or another, since they were cached); any that does not
+ * sends the whole call down the full path, which re-learns every identity it looked up.
  */
 export async function resolveContacts(
   repos: Pick<Repositories, 'ingest'>,
   workspaceId: string,
   items: IdentityPlanItem[],
   at: Date,
-  cache?: IdentityCacheTransaction,
+  options: { cache?: IdentityCacheTransaction | undefined; locked?: boolean } = {},
 ): Promise<string[]> {
+  const { cache } = options;
+  let locked = options.locked ?? false;
+  const lock = async () => {
+    if (!locked) await repos.ingest.lockWorkspace(workspaceId);
+    locked = true;
+  };
   if (items.length === 0) return [];
   const lookups = new Map<string, Identity>();
   for (const item of items) {
@@ -36,11 +44,18 @@ export async function resolveContacts(
       const cached = planIdentities(items, known, () => createUuidV7(at));
       const settled =
         cached.newContactIds.length === 0 && cached.newLinks.length === 0 && cached.merges.length === 0;
-      if (settled) return cached.contactIds;
+      if (settled) {
+        // Checked under the ingest lock, which an erasure holds while it deletes: a contact
+        // erased before this point is seen gone, and none can be erased until this commits.
+        await lock();
+        const ids = [...new Set(known.values())];
+        const live = await repos.ingest.findLiveContacts(workspaceId, ids);
+        if (live.size === ids.length) return cached.contactIds;
+      }
     }
   }
 
-  await repos.ingest.lockWorkspace(workspaceId);
+  await lock();
   const existing = await repos.ingest.findIdentities(workspaceId, [...lookups.values()]);
   const plan = planIdentities(items, existing, () => createUuidV7(at));
 

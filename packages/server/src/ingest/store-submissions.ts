@@ -33,8 +33,7 @@ export function createSubmissionStore() {
     { version: number; classify: ReturnType<typeof createActivityClassifier> }
   >();
 
-  async function classifierFor(repos: Repositories, workspaceId: string) {
-    const version = await repos.ingest.currentAgreementVersion(workspaceId);
+  async function classifierFor(repos: Repositories, workspaceId: string, version: number | undefined) {
     if (version === undefined) return () => undefined;
     const cached = classifiers.get(workspaceId);
     if (cached?.version === version) return cached.classify;
@@ -51,6 +50,10 @@ export function createSubmissionStore() {
     now: Date,
     identityCache: IdentityCacheTransaction | undefined,
   ): Promise<{ flags: boolean[][]; stored: number }> {
+    // Everything below runs under the workspace's ingest lock, so the `seq` of every row written
+    // here is taken while holding it: the engine's horizon (which takes the same lock) then never
+    // passes a number a transaction still in flight holds.
+    const { agreementVersion } = await repos.ingest.lockForIngest(workspaceId);
     const iso = now.toISOString();
     const drops = batch.flatMap((pending) => pending.drops);
     await repos.ingest.insertDrops(
@@ -81,7 +84,10 @@ export function createSubmissionStore() {
     });
 
     const items: IdentityPlanItem[] = fresh.map((message) => identityItem(message));
-    const contactIds = await resolveContacts(repos, workspaceId, items, now, identityCache);
+    const contactIds = await resolveContacts(repos, workspaceId, items, now, {
+      cache: identityCache,
+      locked: true,
+    });
 
     // Traits and e-mails from identify calls (and e-mails seen anywhere), one update per contact.
     const updates = new Map<
@@ -143,7 +149,7 @@ export function createSubmissionStore() {
       );
     }
 
-    const classify = await classifierFor(repos, workspaceId);
+    const classify = await classifierFor(repos, workspaceId, agreementVersion);
     await repos.ingest.insertActivities(
       workspaceId,
       fresh.map((message, index) => ({

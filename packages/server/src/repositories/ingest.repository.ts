@@ -46,6 +46,19 @@ export function createIngestRepository(db: Db) {
       await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`ingest:${workspaceId}`}))`);
     },
 
+    /**
+     * The ingestion writer's first statement: takes the workspace's ingest lock (as `lockWorkspace`)
+     * and answers the number of its current agreement version, in one round trip.
+     */
+    async lockForIngest(workspaceId: string): Promise<{ agreementVersion: number | undefined }> {
+      const found = await rows<{ version: number | null }>(
+        db,
+        sql`select (select max(version) from agreement_versions where workspace_id = ${workspaceId}::uuid) as version
+            from (select pg_advisory_xact_lock(hashtext(${`ingest:${workspaceId}`}))) as locked`,
+      );
+      return { agreementVersion: found[0]?.version ?? undefined };
+    },
+
     async findSpoolPosition(spoolId: string): Promise<{ segment: number; byteOffset: number } | undefined> {
       const found = await rows<{ segment: number; byte_offset: string | number }>(
         db,
@@ -69,15 +82,6 @@ export function createIngestRepository(db: Db) {
       await db.execute(
         sql`analyze contacts, contact_identities, accounts, activities, ingested_messages, touches, deals, deal_events, feedback, stage_transitions`,
       );
-    },
-
-    /** The number of the workspace's current agreement version, if any. */
-    async currentAgreementVersion(workspaceId: string): Promise<number | undefined> {
-      const found = await rows<{ version: number | null }>(
-        db,
-        sql`select max(version) as version from agreement_versions where workspace_id = ${workspaceId}::uuid`,
-      );
-      return found[0]?.version ?? undefined;
     },
 
     /** The surviving contact of each id (following merges) among those that exist. */
@@ -114,13 +118,35 @@ export function createIngestRepository(db: Db) {
       if (identities.length === 0) return new Map();
       const found = await rows<{ kind: IdentityKind; value: string; contact_id: string }>(
         db,
-        sql`select i.kind, i.value, i.contact_id
-            from contact_identities i
-            join jsonb_to_recordset(${json(identities)}::jsonb) as k(kind text, value text)
-              on i.kind = k.kind and i.value = k.value
-            where i.workspace_id = ${workspaceId}::uuid`,
+        // One primary-key lookup per identity. `offset 0` keeps the planner from flattening the
+        // lateral subquery into a hash join over every identity of the workspace, which it chose
+        // whenever the table's statistics were stale (PGlite runs no autovacuum): 28 ms instead
+        // of 0.4 ms for 30 identities among 20,000.
+        sql`select k.kind, k.value, i.contact_id
+            from jsonb_to_recordset(${json(identities)}::jsonb) as k(kind text, value text)
+            cross join lateral (
+              select contact_id from contact_identities i
+              where i.workspace_id = ${workspaceId}::uuid and i.kind = k.kind and i.value = k.value
+              offset 0) as i`,
       );
       return new Map(found.map((row) => [`${row.kind}:${row.value}`, row.contact_id]));
+    },
+
+    /** Those of these contact ids that exist and are not merged into another (one key lookup each). */
+    async findLiveContacts(workspaceId: string, ids: string[]): Promise<Set<string>> {
+      if (ids.length === 0) return new Set();
+      const found = await rows<{ id: string }>(
+        db,
+        // Only the key inside the subquery: with `merged_into_id is null` there too, the planner
+        // took the merged-into index and scanned every unmerged contact once per id.
+        sql`select x.id from jsonb_array_elements_text(${json(ids)}::jsonb) as x(id)
+            cross join lateral (
+              select c.merged_into_id from contacts c
+              where c.workspace_id = ${workspaceId}::uuid and c.id = x.id::uuid
+              offset 0) as found
+            where found.merged_into_id is null`,
+      );
+      return new Set(found.map((row) => row.id));
     },
 
     async insertContacts(workspaceId: string, contacts: ContactInsert[]): Promise<void> {
