@@ -17,9 +17,11 @@ import { median } from './lib/stats.ts';
  *    AUC and calibration against the default agreement, hand-written bank points and
  *    scikit-learn's logistic regression on the same features and split;
  * 2. at scale (BENCH_INSIGHTS_CONTACTS, default 1,000,000 contacts with ~10 activities each):
- *    fit time (history + analysis) and backtest time (two replays in memory and the comparison),
- *    against one bare pass over the same rows and one engine replay of them (target: the
- *    backtest ≤ 3× one engine replay). BENCH_INSIGHTS_CONTACTS=100000 for a quick run.
+ *    fit time (history + analysis), suggestion time and backtest time (two engine replays in
+ *    memory and the comparison), against one bare pass over the same rows (the issue's target:
+ *    backtest ≤ 3× that pass) and one engine replay of them (the backtest's floor is two of those:
+ *    `backtest / 2 replays` is the backtest's own overhead). BENCH_INSIGHTS_CONTACTS=100000 for a
+ *    quick run.
  */
 
 const contacts = Number(process.env.BENCH_INSIGHTS_CONTACTS ?? 1_000_000);
@@ -84,6 +86,7 @@ if (parts.has('scale')) {
   const replay: number[] = [];
   const fit: number[] = [];
   const backtest: number[] = [];
+  const suggest: number[] = [];
   let claim = '';
   for (let run = 0; run < runs; run++) {
     let started = performance.now();
@@ -99,9 +102,12 @@ if (parts.has('scale')) {
     const histories = collector.finish();
     const result = analyzeInsights(agreement, histories, { asOf: history.endMs, horizonDays: 180 });
     fit.push(seconds(started));
+    started = performance.now();
     const suggestion = suggestAgreement(defaultAgreementYaml, agreement, result);
     if (!suggestion.ok) throw new Error('the suggestion does not validate');
-    claim = `hold-out AUC ${fixed(result.insights.model.evaluation?.learned.auc)} (agreement ${fixed(result.insights.model.evaluation?.agreement.auc)})`;
+    suggest.push(seconds(started));
+    const rate = (value: number | null) => (value === null ? '—' : `${(value * 100).toFixed(1)} %`);
+    claim = `hold-out AUC ${fixed(result.insights.model.evaluation?.learned.auc)} (agreement ${fixed(result.insights.model.evaluation?.agreement.auc)}); suggestion claims MQLs ${suggestion.claim.current.mqls} at ${rate(suggestion.claim.current.closeRate)} → ${suggestion.claim.candidate.mqls} at ${rate(suggestion.claim.candidate.closeRate)} in sample`;
 
     started = performance.now();
     const report = runBacktest(agreement, suggestion.agreement, () => history.steps(), {
@@ -111,16 +117,16 @@ if (parts.has('scale')) {
       histories: new Map(histories.map((h) => [h.contactId, h])),
     });
     backtest.push(seconds(started));
-    claim += `; backtest MQLs ${report.current.totals.mqls} → ${report.candidate.totals.mqls}`;
+    claim += `; backtest MQLs ${report.current.totals.mqls} at ${rate(report.current.totals.actualCloseRate)} → ${report.candidate.totals.mqls} at ${rate(report.candidate.totals.actualCloseRate)}`;
   }
   const heap = process.memoryUsage().heapUsed / 2 ** 20;
   console.log(
-    '| contacts | facts | one pass | one engine replay | fit (history + analysis) | backtest (2 replays + comparison) | backtest / pass | backtest / replay | target |',
+    '| contacts | facts | one bare pass | one engine replay | engine µs/fact | fit (history + analysis) | suggestion | backtest (2 replays + comparison) | backtest / bare pass | backtest / 2 replays | target (≤ 3× bare pass) |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|');
-  const ratio = median(backtest) / median(replay);
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+  const ratio = median(backtest) / median(pass);
   console.log(
-    `| ${contacts.toLocaleString('en')} | ${history.facts.toLocaleString('en')} | ${median(pass).toFixed(1)} s | ${median(replay).toFixed(1)} s | ${median(fit).toFixed(1)} s | ${median(backtest).toFixed(1)} s | ${(median(backtest) / median(pass)).toFixed(1)}× | ${ratio.toFixed(2)}× | ${ratio <= 3 ? 'met' : '**missed**'} (≤ 3× one replay) |`,
+    `| ${contacts.toLocaleString('en')} | ${history.facts.toLocaleString('en')} | ${median(pass).toFixed(1)} s | ${median(replay).toFixed(1)} s | ${((median(replay) * 1e6) / history.facts).toFixed(1)} | ${median(fit).toFixed(1)} s | ${median(suggest).toFixed(1)} s | ${median(backtest).toFixed(1)} s | ${ratio.toFixed(1)}× | ${(median(backtest) / (2 * median(replay))).toFixed(2)}× | ${ratio <= 3 ? 'met' : '**missed**'} |`,
   );
   console.log(`runs ${runs} (medians); ${claim}; heap ${heap.toFixed(0)} MiB at the end`);
 }

@@ -157,14 +157,15 @@ describe('insights on the simulator', () => {
     expect(scored.reasons.map((r) => r.key)).toContain('activity:demo-requested');
   });
 
-  test('suggests a valid agreement whose hot leads close better in sample, and the backtest replays it beside the current one', () => {
+  test('suggests a valid agreement whose MQLs close better in sample, and the backtest of it shows that improvement', () => {
     const suggestion = suggestAgreement(defaultAgreementYaml, agreement, result);
     if (!suggestion.ok) throw new Error(JSON.stringify(suggestion.issues));
     expect(parseAgreement(suggestion.yaml).ok).toBe(true);
     expect(suggestion.yaml).toContain('# Smarketing agreement');
     const { claim } = suggestion;
+    // The claim: the candidate's MQLs close better than today's, at comparable volume.
     expect(claim.candidate.closeRate ?? 0).toBeGreaterThan(claim.current.closeRate ?? 1);
-    expect(claim.candidate.hot).toBeGreaterThanOrEqual(Math.ceil(claim.current.hot * 0.8));
+    expect(claim.candidate.mqls).toBeGreaterThanOrEqual(Math.ceil(claim.current.mqls * 0.8));
 
     const report = runBacktest(agreement, suggestion.agreement, () => steps, {
       months: 18,
@@ -173,8 +174,12 @@ describe('insights on the simulator', () => {
     expect(report.months).toHaveLength(18);
     expect(report.current.totals.mqls).toBeGreaterThan(0);
     expect(report.candidate.totals.mqls).toBeGreaterThan(0);
-    // What the suggestion claims, replayed by the engine: the leads it makes hot close at a higher rate.
-    expect(report.candidate.firstHot.closeRate ?? 0).toBeGreaterThan(report.current.firstHot.closeRate ?? 1);
+    // What the suggestion claims, replayed by the engine: its MQLs close at a higher rate than
+    // the current agreement's, and it keeps most of their volume.
+    expect(report.candidate.totals.actualCloseRate ?? 0).toBeGreaterThan(
+      report.current.totals.actualCloseRate ?? 1,
+    );
+    expect(report.candidate.totals.mqls).toBeGreaterThanOrEqual(Math.floor(report.current.totals.mqls * 0.7));
     expect(report.candidate.hot.mqls).toBeLessThanOrEqual(report.candidate.totals.mqls);
     // The same agreement on both sides changes nothing.
     const same = runBacktest(agreement, agreement, () => steps, { months: 6, horizonDays: 120 });

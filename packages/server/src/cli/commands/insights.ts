@@ -69,7 +69,7 @@ export function registerInsightsCommand(program: Command, helpers: InsightsComma
               `Wrote ${file}: a candidate against agreement version ${suggestion.agreementVersion}.`,
               suggestion.diff,
               '',
-              `On ${claim.leads} leads with a known outcome: hot leads ${claim.current.hot} closing at ${percent(claim.current.closeRate)} now, ${claim.candidate.hot} closing at ${percent(claim.candidate.closeRate)} with the candidate (thresholds fit ${claim.thresholds.fit}, interest ${claim.thresholds.interest}).`,
+              `On ${claim.leads} leads with a known outcome: ${claim.current.mqls} MQLs closing at ${percent(claim.current.closeRate)} now, ${claim.candidate.mqls} closing at ${percent(claim.candidate.closeRate)} with the candidate (thresholds fit ${claim.thresholds.fit}, interest ${claim.thresholds.interest}). The backtest's MQL close rate checks this.`,
               `Check it with \`smarketing check ${file}\` and replay it with \`smarketing backtest ${file} --months 6\`.`,
             ].join('\n'),
           );

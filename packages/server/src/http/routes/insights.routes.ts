@@ -3,6 +3,7 @@ import type { Deps } from '../../deps.ts';
 import { exportScores } from '../../use-cases/insights/export-scores.ts';
 import { getInsights } from '../../use-cases/insights/get-insights.ts';
 import { runBacktest } from '../../use-cases/insights/run-backtest.ts';
+import { createScoreModelCache } from '../../use-cases/insights/score-model-cache.ts';
 import { suggestAgreement } from '../../use-cases/insights/suggest-agreement.ts';
 import { type AppEnv, getPrincipal } from '../app-env.ts';
 import { requirePermission } from '../auth.ts';
@@ -293,6 +294,8 @@ const exportRoute = createRoute({
 });
 
 export function insightsRoutes(deps: Pick<Deps, 'database' | 'repos' | 'clock'>) {
+  // The score export's fitted model, kept per workspace until its facts or agreement change.
+  const scoreModels = createScoreModelCache();
   return new OpenAPIHono<AppEnv>()
     .openapi(insightsRoute, async (c) => {
       const { workspaceId } = getPrincipal(c);
@@ -311,7 +314,7 @@ export function insightsRoutes(deps: Pick<Deps, 'database' | 'repos' | 'clock'>)
       const { workspaceId } = getPrincipal(c);
       const { format, horizonDays } = c.req.valid('query');
       const lines = exportScores(
-        { workspaceId, format, ...(horizonDays === undefined ? {} : { horizonDays }) },
+        { workspaceId, format, cache: scoreModels, ...(horizonDays === undefined ? {} : { horizonDays }) },
         deps,
       );
       // The first chunk is awaited here, so an error (no agreement) is answered as an error.

@@ -1,5 +1,6 @@
 import { scoreLead } from '@smarketing/core';
-import { analyzeWorkspace, type InsightsDeps } from './insights-context.ts';
+import { findOrFitScoreModel, type InsightsDeps } from './insights-context.ts';
+import { createScoreModelCache, type ScoreModelCache } from './score-model-cache.ts';
 
 export type ScoreExportFormat = 'csv' | 'json';
 
@@ -31,20 +32,28 @@ const columns = [
 /**
  * Every contact's stored scores with the learned probability and its top reasons, as CSV lines
  * or a JSON array, produced a page at a time so a large workspace streams. The model is fitted on
- * the workspace's history first (one pass over its facts).
+ * the workspace's history first (one pass over its facts), or taken from `cache` when neither the
+ * agreement version nor the facts changed since it was fitted (pass one cache per process, so
+ * repeated exports do not refit; without one, each call fits).
  */
 export async function* exportScores(
-  options: { workspaceId: string; format: ScoreExportFormat; horizonDays?: number; pageSize?: number },
+  options: {
+    workspaceId: string;
+    format: ScoreExportFormat;
+    horizonDays?: number;
+    pageSize?: number;
+    cache?: ScoreModelCache;
+  },
   deps: InsightsDeps,
 ): AsyncGenerator<string> {
-  const { histories, result } = await analyzeWorkspace(
+  const { byContact, result } = await findOrFitScoreModel(
     {
       workspaceId: options.workspaceId,
       ...(options.horizonDays === undefined ? {} : { horizonDays: options.horizonDays }),
     },
     deps,
+    options.cache ?? createScoreModelCache(),
   );
-  const byContact = new Map(histories.map((history) => [history.contactId, history]));
   const asOf = deps.clock().getTime();
   const pageSize = options.pageSize ?? 5_000;
   if (options.format === 'csv') yield `${columns.join(',')}\n`;

@@ -9,6 +9,7 @@ import {
 import { AppError } from '../../app-error.ts';
 import type { Deps } from '../../deps.ts';
 import { createRepositories } from '../../repositories/index.ts';
+import type { ScoreModel, ScoreModelCache } from './score-model-cache.ts';
 
 export type InsightsDeps = Pick<Deps, 'database' | 'repos' | 'clock'>;
 
@@ -38,11 +39,8 @@ async function readHistory(
   workspaceId: string,
   deps: InsightsDeps,
   keep: boolean,
+  upTo: number,
 ): Promise<{ histories: LeadHistory[]; steps: EngineStep[] }> {
-  // The horizon takes the workspace's ingest lock: in a transaction of its own, as a replay does.
-  const upTo = await deps.database.db.transaction((tx) =>
-    createRepositories(tx).engine.readHorizon(workspaceId),
-  );
   const collector = createHistoryCollector();
   const steps: EngineStep[] = [];
   let after = 0;
@@ -60,10 +58,30 @@ async function readHistory(
   return { histories: collector.finish(), steps };
 }
 
+/**
+ * The last fact sequence number committed for the workspace (the engine's horizon): every fact a
+ * read up to it sees is committed, and any new fact moves it.
+ */
+async function readWatermark(workspaceId: string, deps: InsightsDeps): Promise<number> {
+  // The horizon takes the workspace's ingest lock: in a transaction of its own, as a replay does.
+  return deps.database.db.transaction((tx) => createRepositories(tx).engine.readHorizon(workspaceId));
+}
+
 /** The analysis of the workspace's stored history under its current agreement, as of now. */
 export async function analyzeWorkspace(query: InsightsQuery, deps: InsightsDeps, keepSteps = false) {
   const current = await loadCurrentAgreement(query.workspaceId, deps);
-  const { histories, steps } = await readHistory(query.workspaceId, deps, keepSteps);
+  const watermark = await readWatermark(query.workspaceId, deps);
+  return analyzeUpTo(query, deps, current, watermark, keepSteps);
+}
+
+async function analyzeUpTo(
+  query: InsightsQuery,
+  deps: InsightsDeps,
+  current: Awaited<ReturnType<typeof loadCurrentAgreement>>,
+  watermark: number,
+  keepSteps: boolean,
+) {
+  const { histories, steps } = await readHistory(query.workspaceId, deps, keepSteps, watermark);
   let result: InsightsResult;
   try {
     result = analyzeInsights(current.agreement, histories, {
@@ -75,4 +93,33 @@ export async function analyzeWorkspace(query: InsightsQuery, deps: InsightsDeps,
     throw new AppError('VALIDATION_FAILED', { message: (error as Error).message });
   }
   return { ...current, histories, steps, result };
+}
+
+/**
+ * The learned score of the workspace, fitted on its history, from `cache` while the agreement
+ * version and the fact watermark are those it was fitted at (new facts or a new agreement refit it).
+ */
+export async function findOrFitScoreModel(
+  query: InsightsQuery,
+  deps: InsightsDeps,
+  cache: ScoreModelCache,
+): Promise<ScoreModel> {
+  const current = await loadCurrentAgreement(query.workspaceId, deps);
+  const watermark = await readWatermark(query.workspaceId, deps);
+  const key = {
+    workspaceId: query.workspaceId,
+    agreementVersion: current.agreementVersion,
+    watermark,
+    horizonDays: query.horizonDays,
+  };
+  const cached = cache.find(key);
+  if (cached !== undefined) return cached;
+  const { histories, result } = await analyzeUpTo(query, deps, current, watermark, false);
+  const model: ScoreModel = {
+    agreementVersion: current.agreementVersion,
+    result,
+    byContact: new Map(histories.map((history) => [history.contactId, history])),
+  };
+  cache.save(key, model);
+  return model;
 }
