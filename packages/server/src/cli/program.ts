@@ -25,6 +25,7 @@ import { registerBacktestCommand } from './commands/backtest.ts';
 import { registerBackupCommand } from './commands/backup.ts';
 import { registerBriefCommand } from './commands/brief.ts';
 import { registerEraseCommand } from './commands/erase.ts';
+import { registerExportCommand } from './commands/export.ts';
 import { registerImportCommand } from './commands/import.ts';
 import { registerInsightsCommand } from './commands/insights.ts';
 import { registerReplayCommand } from './commands/replay.ts';
@@ -370,7 +371,7 @@ function buildProgram(): Command {
       output.result({ id, revoked: true }, `Revoked ${id}.`);
     });
 
-  registerImportCommand(program);
+  registerImportCommand(program, { cliActor });
   registerSimulateCommand(program, { outputFor, withRuntime });
   registerReplayCommand(program, { outputFor, withRuntime });
   registerReportCommand(program, { outputFor, withRuntime });
@@ -384,6 +385,7 @@ function buildProgram(): Command {
   registerBackupCommand(program, { outputFor, withRuntime });
   registerRestoreCommand(program, { outputFor, withRuntime });
   registerEraseCommand(program, { outputFor, withRuntime, cliActor });
+  registerExportCommand(program, { outputFor, withRuntime, cliActor });
 
   return program;
 }

@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 // Switch to '@smarketing/core' once core's index exports the importer.
 import {
   type DateFormat,
@@ -12,6 +13,10 @@ import { Presets, SingleBar } from 'cli-progress';
 import { type Command, Option } from 'commander';
 import { AppError } from '../../app-error.ts';
 import { type ImportCsvResult, type ImportProgress, importCsv } from '../../use-cases/imports/import-csv.ts';
+import {
+  type ImportWorkspaceResult,
+  importWorkspaceExport,
+} from '../../use-cases/imports/import-workspace-export.ts';
 import { resolveWorkspace } from '../../use-cases/workspaces/resolve-workspace.ts';
 import { createOutput } from '../output.ts';
 import { withRuntime } from '../with-runtime.ts';
@@ -22,7 +27,7 @@ import { withRuntime } from '../with-runtime.ts';
  * docs/IMPORT.md).
  */
 type ImportCommandOptions = {
-  kind?: ImportKind;
+  kind?: ImportKind | 'workspace';
   layout?: LayoutId;
   map?: string;
   dateFormat?: DateFormat;
@@ -33,15 +38,18 @@ type ImportCommandOptions = {
   workspace?: string;
 };
 
-export function registerImportCommand(program: Command): Command {
+export function registerImportCommand(program: Command, helpers: { cliActor(): string }): Command {
   return program
     .command('import')
-    .description('import a CSV export (HubSpot, Salesforce, the generic layout, or a known data set)')
-    .argument('<file>', 'the CSV file')
+    .description(
+      'import a CSV export (HubSpot, Salesforce, the generic layout, or a known data set) or a workspace export',
+    )
+    .argument('<file>', 'the CSV file, or an NDJSON workspace export (`smarketing export`)')
     .addOption(
-      new Option('--kind <kind>', 'what the rows are (default: detected from the header)').choices(
-        importKinds,
-      ),
+      new Option(
+        '--kind <kind>',
+        'what the rows are (default: detected from the header); workspace: a workspace export',
+      ).choices([...importKinds, 'workspace']),
     )
     .addOption(
       new Option('--layout <layout>', 'whose columns they are (default: detected from the header)').choices(
@@ -59,10 +67,32 @@ export function registerImportCommand(program: Command): Command {
     .option('--rejects <file>', 'where to write skipped rows (default: <file>.rejects.csv)')
     .option('--source <name>', 'the system the file comes from: prefix of its ids (default: from the layout)')
     .option('--rep <id>', 'the rep of touches whose rows name none (bank-marketing: default call-centre)')
-    .addOption(new Option('--workspace <slug>', 'the workspace (default: the only one)'))
+    .addOption(
+      new Option(
+        '--workspace <slug>',
+        'the workspace (default: the only one; for a workspace export: the new workspace, default its exported slug)',
+      ),
+    )
     .action(async (file: string, options: ImportCommandOptions, command: Command) => {
       const json = Boolean(command.optsWithGlobals<{ json?: boolean }>().json);
       const output = createOutput(json);
+      if (options.kind === 'workspace' || (options.kind === undefined && (await isWorkspaceExport(file)))) {
+        if (options.dryRun) {
+          throw new AppError('VALIDATION_FAILED', {
+            message:
+              '--dry-run is for CSV files; a workspace export is checked whole before anything is kept.',
+          });
+        }
+        const result = await withRuntime((deps) =>
+          importWorkspaceExport(
+            { from: createReadStream(file), slug: options.workspace, actor: helpers.cliActor() },
+            deps,
+          ),
+        );
+        output.result(result, formatWorkspaceSummary(file, result));
+        return;
+      }
+      const kind = options.kind;
       const map = options.map ? { text: await readMap(options.map), name: options.map } : undefined;
       const progress = json || !process.stderr.isTTY ? undefined : createProgressBar();
       let result: ImportCsvResult;
@@ -73,7 +103,7 @@ export function registerImportCommand(program: Command): Command {
             {
               workspaceId: workspace.id,
               file,
-              kind: options.kind,
+              kind,
               layout: options.layout,
               map,
               dateFormat: options.dateFormat,
@@ -91,6 +121,38 @@ export function registerImportCommand(program: Command): Command {
       }
       output.result(result, formatSummary(result));
     });
+}
+
+/** A workspace export starts with its header line: `{"kind":"header","format":"smarketing-workspace-export"`. */
+async function isWorkspaceExport(file: string): Promise<boolean> {
+  const handle = await open(file, 'r').catch((error: unknown) => {
+    throw new AppError('NOT_FOUND', { message: `${file} cannot be read.`, cause: error });
+  });
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(80), 0, 80, 0);
+    return buffer
+      .subarray(0, bytesRead)
+      .toString('utf8')
+      .startsWith('{"kind":"header","format":"smarketing-workspace-export"');
+  } finally {
+    await handle.close();
+  }
+}
+
+function formatWorkspaceSummary(file: string, result: ImportWorkspaceResult): string {
+  const records = Object.values(result.counts).reduce((sum, n) => sum + n, 0);
+  if (result.alreadyImported) {
+    return `${file} is already imported in workspace ${result.slug}: nothing was added (${number(records)} records checked).`;
+  }
+  const lines = [`Imported ${file} into the new workspace ${result.slug}: ${number(records)} records.`];
+  for (const [kind, n] of Object.entries(result.counts)) if (n > 0) lines.push(`  ${kind}: ${number(n)}`);
+  if (result.replay) {
+    lines.push(
+      `  replayed under agreement version ${result.replay.agreementVersion}: ${number(result.replay.contacts)} contacts, ${number(result.replay.transitions)} transitions`,
+    );
+  }
+  if (result.adminToken) lines.push(`  first admin key (shown once): ${result.adminToken}`);
+  return lines.join('\n');
 }
 
 async function readMap(file: string): Promise<string> {
