@@ -197,6 +197,12 @@ console.log(
   `\nReports bench: --contacts ${contacts} --activities-per-contact ${activitiesPerContact} --runs ${runs}, asOf ${asOf.toISOString()}\n`,
 );
 console.log(
+  'Sides: the reports (funnel, lead flow, waterfall, SLA delivered leads) read the rollup `person_timelines`,\n' +
+    'kept by triggers as transitions and merges are written (its upkeep is inside the fill time); the\n' +
+    'hand-written SQL rebuilds person timelines from `stage_transitions` and `contacts` on every call.\n' +
+    'SLA clocks are read from `sla_clocks` by both.\n',
+);
+console.log(
   [
     '| database | contacts / activities / transitions | report | figure | runs | median | p90 | hand SQL median | report / hand SQL | figures | targets (PostgreSQL) |',
     '|---|---|---|---|---|---|---|---|---|---|---|',

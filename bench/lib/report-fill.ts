@@ -275,6 +275,7 @@ export async function fillReportWorkspace(db: Database, plan: ReportFillPlan): P
   for (const table of [
     'contacts',
     'stage_transitions',
+    'person_timelines',
     'assignments',
     'sla_clocks',
     'touches',

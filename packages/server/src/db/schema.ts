@@ -470,6 +470,38 @@ export const stageTransitions = pgTable(
   ],
 );
 
+/**
+ * Rollup (not a fact): every person's stage history, kept by triggers on `stage_transitions` and
+ * `contacts` (migration `person-timelines`), so the reports range-scan entries instead of
+ * rebuilding timelines. One row per transition of each person (a contact with the contacts merged
+ * into it), numbered `n` in time order (ties by `seq`, then id). `selects` says the transition's
+ * own person is this one (the reports' selection); `pos` is set on the transitions that are
+ * entries (core `buildTimelines`: not a merged contact's start after the person started, not a
+ * move to the stage it is in), with the previous entry's stage, the next entry's instant, the
+ * stages entered before (`pathBefore`) and whether it entered this stage before (`enteredBefore`).
+ * Derived entirely from the facts: replay and erasure re-derive it, a backup carries it as is.
+ */
+export const personTimelines = pgTable(
+  'person_timelines',
+  {
+    workspaceId: uuid().notNull(),
+    personId: uuid().notNull(),
+    n: integer().notNull(),
+    stage: text().notNull(),
+    at: at().notNull(),
+    selects: boolean().notNull(),
+    pos: integer(),
+    previousStage: text(),
+    nextAt: at(),
+    enteredBefore: boolean(),
+    pathBefore: text().array(),
+  },
+  (t) => [
+    primaryKey({ name: 'person_timelines_pk', columns: [t.workspaceId, t.personId, t.n] }),
+    index('person_timelines_at_idx').on(t.workspaceId, t.at),
+  ],
+);
+
 /** Fact: a rep's verdict on a lead. */
 export const feedback = pgTable(
   'feedback',

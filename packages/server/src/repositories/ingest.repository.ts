@@ -80,7 +80,8 @@ export function createIngestRepository(db: Db) {
     /** Refreshes the planner's statistics of the fact tables (PGlite runs no autovacuum). */
     async refreshStatistics(): Promise<void> {
       await db.execute(
-        sql`analyze contacts, contact_identities, accounts, activities, ingested_messages, touches, deals, deal_events, feedback, stage_transitions`,
+        sql`analyze contacts, contact_identities, accounts, activities, ingested_messages, touches, deals, deal_events, feedback, stage_transitions,
+              person_timelines, contact_states, scores, sla_clocks`,
       );
     },
 

@@ -73,12 +73,17 @@ function peopleCtes(workspaceId: string, selection: PeopleSelection): SQL {
         join contacts c on c.workspace_id = t.workspace_id and c.id = t.contact_id
        where ${sql.join(moved, sql` and `)}
     ),
-    people as (
+    ${segmentCtes(workspaceId, selection.filters)}`;
+}
+
+/** `people` (the `moved` people the segment keeps) and `members`, given a `moved(person_id)` CTE. */
+function segmentCtes(workspaceId: string, filters: SegmentFilters): SQL {
+  return sql`people as (
       select m.person_id from moved m
         join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = m.person_id
         left join contact_states cs on cs.workspace_id = ${workspaceId}::uuid and cs.contact_id = m.person_id
         left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = m.person_id
-       where ${segmentCondition(selection.filters)}
+       where ${segmentCondition(filters)}
     ),
     members as (
       select p.person_id, p.person_id as contact_id from people p
@@ -89,45 +94,41 @@ function peopleCtes(workspaceId: string, selection: PeopleSelection): SQL {
 }
 
 /**
- * The selected people's timelines computed in the database, with core's rules (`buildTimelines`):
- * their transitions up to `asOf` in time order (ties by `seq`, then by id: the engine's own
- * transitions all have `seq` 0, so two at the same instant have no other order), leaving out a merged contact's
- * start after the person started (`n > 1` with no `from_stage`) and moves to the stage the person
- * is already in. `entries(person_id, stage, at, at_ms, pos, previous_stage, next_ms, path_before)`:
- * `pos` counts from 1, `next_ms` is the next entry's instant, `path_before` the person's earlier
- * entries as one character each (`stageCodes`), for the strict-order test.
+ * The rollup's rows (`person_timelines`, kept by triggers) in the selection's window: the
+ * transitions that select a person (`selects`: the transition's contact belongs to this person)
+ * in [from, to), into `toStage` when given. Equal to `peopleCtes`' `moved`, read from one index.
  */
-function entriesCtes(
-  workspaceId: string,
-  selection: PeopleSelection,
-  stages: readonly string[],
-  options: { path?: boolean } = {},
-): SQL {
-  // Only the funnel's strict view reads the path; building it costs a string per entry.
-  const path = options.path
-    ? sql`coalesce(string_agg(coalesce(chr(255 + array_position(${pgTextArray(stages)}, to_stage)), '-'), '')
-                        over (w rows between unbounded preceding and 1 preceding), '')`
-    : sql`''`;
-  return sql`${peopleCtes(workspaceId, selection)},
-    person_moves as (
-      select m.person_id, t.from_stage, t.to_stage, t.occurred_at, t.seq, t.id,
-             row_number() over (partition by m.person_id order by t.occurred_at, t.seq, t.id) as n
-        from members m
-        join stage_transitions t on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
-       where t.occurred_at <= ${selection.asOf.toISOString()}::timestamptz
-    ),
-    person_steps as (
-      select person_id, to_stage, occurred_at, seq, id,
-             lag(to_stage) over (partition by person_id order by occurred_at, seq, id) as stage_before
-        from person_moves where n = 1 or from_stage is not null
-    ),
+function movedFromRollup(workspaceId: string, selection: PeopleSelection): SQL {
+  const moved: SQL[] = [
+    sql`r.workspace_id = ${workspaceId}::uuid`,
+    sql`r.at < ${selection.to.toISOString()}::timestamptz`,
+    sql`r.selects`,
+  ];
+  if (selection.from !== undefined) moved.push(sql`r.at >= ${selection.from.toISOString()}::timestamptz`);
+  if (selection.toStage !== undefined) moved.push(sql`r.stage = ${selection.toStage}::text`);
+  return sql`moved as (select distinct r.person_id from person_timelines r where ${sql.join(moved, sql` and `)})`;
+}
+
+/**
+ * The selected people's timelines, read from the rollup `person_timelines` (migration
+ * `person-timelines`), which triggers keep with core's rules (`buildTimelines`): their transitions
+ * in time order (ties by `seq`, then by id: the engine's own transitions all have `seq` 0, so two
+ * at the same instant have no other order), leaving out a merged contact's start after the person
+ * started and moves to the stage the person is already in. Cut at `asOf`: the entries up to it
+ * (a prefix, as time orders them), a next entry after it unknown.
+ * `entries(person_id, stage, at, at_ms, pos, previous_stage, next_ms)`: `pos` counts from 1,
+ * `next_ms` is the next entry's instant.
+ */
+function entriesCtes(workspaceId: string, selection: PeopleSelection): SQL {
+  const asOf = selection.asOf.toISOString();
+  return sql`${movedFromRollup(workspaceId, selection)},
+    ${segmentCtes(workspaceId, selection.filters)},
     entries as (
-      select person_id, to_stage as stage, occurred_at as at, ${epochMs(sql`occurred_at`)} as at_ms,
-             row_number() over w as pos, lag(to_stage) over w as previous_stage,
-             ${epochMs(sql`lead(occurred_at) over w`)} as next_ms,
-             ${path} as path_before
-        from person_steps where stage_before is distinct from to_stage
-      window w as (partition by person_id order by occurred_at, seq, id)
+      select e.person_id, e.stage, e.at, ${epochMs(sql`e.at`)} as at_ms, e.pos, e.previous_stage,
+             case when e.next_at <= ${asOf}::timestamptz then ${epochMs(sql`e.next_at`)} end as next_ms
+        from people p
+        join person_timelines e on e.workspace_id = ${workspaceId}::uuid and e.person_id = p.person_id
+       where e.pos is not null and e.at <= ${asOf}::timestamptz
     )`;
 }
 
@@ -178,34 +179,42 @@ export function createReportRepository(db: Db) {
       const patterns = stages.map((_, index) => inOrderPattern(index));
       const from = selection.from.toISOString();
       const to = selection.to.toISOString();
+      const asOf = selection.asOf.toISOString();
       const found = await aggregateRows<Record<string, Num> & { stage: string }>(
         db,
-        sql`with ${entriesCtes(workspaceId, selection, stages, { path: true })},
+        sql`with window_rows as (
+              select r.person_id, r.selects, r.pos, r.stage, r.at, r.next_at, r.entered_before, r.path_before
+                from person_timelines r
+               where r.workspace_id = ${workspaceId}::uuid
+                 and r.at >= ${from}::timestamptz and r.at < ${to}::timestamptz
+            ),
+            moved as (select distinct person_id from window_rows where selects),
+            ${segmentCtes(workspaceId, selection.filters)},
             marked as (
-              select person_id, stage, pos, next_ms - at_ms as stay,
-                     (at >= ${from}::timestamptz and at < ${to}::timestamptz) as counted,
-                     case when at >= ${from}::timestamptz and at < ${to}::timestamptz
-                          then path_before ~ coalesce((${pgTextArray(patterns)})[array_position(${pgTextArray(stages)}, stage)], '')
-                     end as in_order
-                from entries
+              select w.person_id, w.stage, w.pos, w.entered_before,
+                     case when w.next_at <= ${asOf}::timestamptz then ${epochMs(sql`w.next_at`)} - ${epochMs(sql`w.at`)} end as stay,
+                     array_to_string(array(
+                       select coalesce(chr(255 + array_position(${pgTextArray(stages)}, u.stage)), '-')
+                         from unnest(w.path_before) with ordinality as u(stage, o) order by u.o), '')
+                       ~ coalesce((${pgTextArray(patterns)})[array_position(${pgTextArray(stages)}, w.stage)], '') as in_order
+                from window_rows w join people p on p.person_id = w.person_id
+               where w.pos is not null and w.at <= ${asOf}::timestamptz
             ),
             per_stage as (
-              select stage, count(*) filter (where counted) - 1 as more,
-                     min(pos) filter (where counted) as first_pos, min(pos) as first_ever,
-                     min(array[pos::float8, coalesce(stay, -1), case when in_order then 1 else 0 end])
-                       filter (where counted) as first
+              select stage, count(*) - 1 as more,
+                     min(array[pos::float8, coalesce(stay, -1), case when in_order then 1 else 0 end,
+                               case when entered_before then 1 else 0 end]) as first
                 from marked group by person_id, stage
-              having bool_or(counted)
             )
             select stage,
                    count(*) as entered, sum(more) as reentries,
-                   count(*) filter (where first_ever < first_pos) as returning_,
+                   count(*) filter (where first[4] = 1) as returning_,
                    count(*) filter (where first[2] >= 0) as left_,
                    percentile_cont(0.5) within group (order by first[2]) filter (where first[2] >= 0) as median_ms,
                    percentile_cont(0.9) within group (order by first[2]) filter (where first[2] >= 0) as p90_ms,
                    count(*) filter (where first[3] = 1) as s_entered,
                    sum(more) filter (where first[3] = 1) as s_reentries,
-                   count(*) filter (where first[3] = 1 and first_ever < first_pos) as s_returning_,
+                   count(*) filter (where first[3] = 1 and first[4] = 1) as s_returning_,
                    count(*) filter (where first[3] = 1 and first[2] >= 0) as s_left_,
                    percentile_cont(0.5) within group (order by first[2]) filter (where first[3] = 1 and first[2] >= 0) as s_median_ms,
                    percentile_cont(0.9) within group (order by first[2]) filter (where first[3] = 1 and first[2] >= 0) as s_p90_ms
@@ -255,7 +264,7 @@ export function createReportRepository(db: Db) {
         leads: Num;
       }>(
         db,
-        sql`with ${entriesCtes(workspaceId, selection, options.stages)},
+        sql`with ${entriesCtes(workspaceId, selection)},
             delivered as (
               select person_id, min(at) as at from entries
                where stage = ${selection.toStage}::text
@@ -360,7 +369,7 @@ export function createReportRepository(db: Db) {
         fit_count: Num;
       }>(
         db,
-        sql`with ${entriesCtes(workspaceId, selection, options.stages)},
+        sql`with ${entriesCtes(workspaceId, selection)},
             buckets as (
               select * from jsonb_to_recordset(${json(buckets)}::jsonb) as b(i int, "from" timestamptz, "to" timestamptz)
             ),
@@ -456,7 +465,7 @@ export function createReportRepository(db: Db) {
         n: Num;
       }>(
         db,
-        sql`with ${entriesCtes(workspaceId, selection, options.stages)},
+        sql`with ${entriesCtes(workspaceId, selection)},
             ranked as (
               select person_id, at_ms, array_position(${pgTextArray(options.stages)}, stage) - 1 as rank from entries
             ),
