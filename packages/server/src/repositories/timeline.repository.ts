@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 
-export type TimelineSource = 'activity' | 'touch' | 'transition' | 'feedback' | 'deal-event';
+export type TimelineSource = 'activity' | 'touch' | 'transition' | 'feedback' | 'deal-event' | 'reassignment';
 
 export type TimelineRow = {
   source: TimelineSource;
@@ -19,7 +19,7 @@ type Row = Record<string, unknown>;
 
 /**
  * One contact's history as a single list, newest first: activities, touches, stage transitions,
- * feedback and deal events of the given contacts (a survivor and the contacts merged into it).
+ * feedback, deal events and manual reassignments of the given contacts (a survivor and the contacts merged into it).
  * Keyset pages on (occurred_at, source, id), each table read through its contact/time index.
  */
 export function createTimelineRepository(db: Db) {
@@ -70,6 +70,14 @@ export function createTimelineRepository(db: Db) {
                         'currency', currency, 'reason', reason)
                  from deal_events where workspace_id = ${workspaceId}::uuid and contact_id in ${ids} ${upTo('deal-event')}
                 order by occurred_at desc, id desc limit ${take + 1})
+              union all
+              (select 'reassignment', r.id::text, r.contact_id, r.occurred_at, 'manual',
+                      jsonb_build_object('toRepId', r.to_rep_id, 'reason', r.reason, 'actor', r.actor,
+                        'actorName', (select u.name from users u
+                                       where u.workspace_id = r.workspace_id and 'user ' || u.email = r.actor
+                                       limit 1))
+                 from reassignments r where r.workspace_id = ${workspaceId}::uuid and r.contact_id in ${ids} ${upTo('reassignment')}
+                order by r.occurred_at desc, r.id desc limit ${take + 1})
             ) t
             order by t.occurred_at desc, t.source desc, t.id desc
             limit ${take}`,

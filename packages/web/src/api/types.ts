@@ -94,7 +94,7 @@ export type ContactView = {
 };
 
 export type TimelineEntry = {
-  source: 'activity' | 'touch' | 'transition' | 'feedback' | 'deal-event';
+  source: 'activity' | 'touch' | 'transition' | 'feedback' | 'deal-event' | 'reassignment';
   id: string;
   contactId: string;
   occurredAt: string;
@@ -130,4 +130,15 @@ export type RecordOutcome = {
   created: number;
   duplicates: number;
   rejected: { index: number; code: string; message: string }[];
+};
+
+/** The answer to `POST /api/v1/contacts/{id}/reassign`. */
+export type Reassignment = {
+  reassignmentId: string;
+  contactId: string;
+  toRepId: string;
+  fromRepId: string | null;
+  reason: string | null;
+  occurredAt: string;
+  duplicate: boolean;
 };

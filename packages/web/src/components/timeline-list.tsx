@@ -86,6 +86,14 @@ function describe(entry: TimelineEntry, labels: (id: string) => string): Describ
           .filter(Boolean)
           .join(' · '),
       };
+    case 'reassignment': {
+      const actor = text(data.actorName) ?? text(data.actor)?.replace(/^user /, '') ?? 'a manager';
+      return {
+        tag: 'Reassigned',
+        title: `Reassigned to ${labels(text(data.toRepId) ?? 'a rep')} by ${actor}`,
+        detail: text(data.reason) ?? 'No reason given',
+      };
+    }
   }
 }
 

@@ -1,25 +1,26 @@
 import { lazy, type ReactNode, Suspense } from 'react';
 import { Loading } from '../components/status.tsx';
+import { pageChunks } from '../route-chunks.ts';
 
 /*
  * The shared-object pages (agreement, personas, announcements), insights and the weekly brief load on first visit, so the bundle
  * that paints the queue and the lead page stays small.
  */
 const AgreementPage = lazy(async () => ({
-  default: (await import('./agreement/agreement-page.tsx')).AgreementPage,
+  default: (await pageChunks.agreement()).AgreementPage,
 }));
 const PersonasPage = lazy(async () => ({
-  default: (await import('./personas/personas-page.tsx')).PersonasPage,
+  default: (await pageChunks.personas()).PersonasPage,
 }));
 const AnnouncementsPage = lazy(async () => ({
-  default: (await import('./announcements/announcements-page.tsx')).AnnouncementsPage,
+  default: (await pageChunks.announcements()).AnnouncementsPage,
 }));
 
 const InsightsPage = lazy(async () => ({
-  default: (await import('./insights/insights-page.tsx')).InsightsPage,
+  default: (await pageChunks.insights()).InsightsPage,
 }));
 
-const BriefPage = lazy(async () => ({ default: (await import('./brief/brief-page.tsx')).BriefPage }));
+const BriefPage = lazy(async () => ({ default: (await pageChunks.brief()).BriefPage }));
 
 function Opening({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading label="Opening the page…" />}>{children}</Suspense>;

@@ -15,6 +15,10 @@ type SessionContextValue = {
 
 const SessionContext = createContext<SessionContextValue | undefined>(undefined);
 
+/** The first session check starts as the code loads, not after the first render. */
+let firstCheck: Promise<Session> | undefined = api.get<Session>('/api/v1/session');
+firstCheck.catch(() => undefined);
+
 /** Holds who is signed in: asks the server once at start, then follows sign-in and sign-out. */
 export function SessionProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<SessionState>({ status: 'loading' });
@@ -29,10 +33,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       setCsrfToken(undefined);
       setState({ status: 'signed-out', ended: true });
     });
-    api
-      .get<Session>('/api/v1/session')
-      .then(adopt)
-      .catch(() => setState({ status: 'signed-out' }));
+    const check = firstCheck ?? api.get<Session>('/api/v1/session');
+    firstCheck = undefined;
+    check.then(adopt).catch(() => setState({ status: 'signed-out' }));
     return () => setSessionEndedHandler(undefined);
   }, [adopt]);
 
@@ -83,5 +86,10 @@ export function canWriteFacts(role: Role): boolean {
 
 /** Roles that may open any rep's queue (the server's `queue:read-any`). */
 export function canReadAnyQueue(role: Role): boolean {
+  return role === 'admin' || role === 'manager';
+}
+
+/** Roles that may give a lead to another rep (the server's `leads:reassign`). */
+export function canReassign(role: Role): boolean {
   return role === 'admin' || role === 'manager';
 }

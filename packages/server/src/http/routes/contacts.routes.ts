@@ -1,9 +1,11 @@
 import { createRoute, OpenAPIHono, z } from '@hono/zod-openapi';
+import { describePrincipal } from '../../auth/principal.ts';
 import type { Deps } from '../../deps.ts';
 import { type ContactView, getContact } from '../../use-cases/facts/get-contact.ts';
+import { reassignContact } from '../../use-cases/reassign/reassign-contact.ts';
 import { type AppEnv, getPrincipal } from '../app-env.ts';
 import { requirePermission } from '../auth.ts';
-import { authErrors, bearerSecurity, notFound } from './common.ts';
+import { authErrors, bearerSecurity, invalid, notFound } from './common.ts';
 
 const time = z.string().datetime();
 const traits = z.record(z.string(), z.unknown());
@@ -212,12 +214,107 @@ const getContactRoute = createRoute({
   },
 });
 
+const reassignmentSchema = z
+  .object({
+    reassignmentId: z.string(),
+    contactId: z.string(),
+    toRepId: z.string(),
+    fromRepId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The owner the engine had when the reassignment was stored.' }),
+    reason: z.string().nullable(),
+    occurredAt: time,
+    duplicate: z
+      .boolean()
+      .openapi({ description: 'The idempotency key was used before: nothing was stored.' }),
+  })
+  .openapi('Reassignment');
+
+const reassignRoute = createRoute({
+  method: 'post',
+  path: '/api/v1/contacts/{id}/reassign',
+  tags: ['contacts'],
+  summary:
+    'Give a lead to another rep by hand (managers and admins). The engine moves the owner and restarts a running SLA clock for the new rep.',
+  description:
+    'The rep must be a sales rep of the current agreement (the error lists them); a merged contact is refused with the contact it was merged into. Audited as `contact.reassign`.',
+  security: bearerSecurity,
+  middleware: [requirePermission('leads:reassign')] as const,
+  request: {
+    params: z.object({
+      id: z
+        .string()
+        .max(100)
+        .openapi({ param: { name: 'id', in: 'path' } }),
+    }),
+    body: {
+      content: {
+        'application/json': {
+          schema: z
+            .object({
+              repId: z.string().min(1).max(200).openapi({ example: 'sam' }),
+              reason: z.string().max(500).optional().openapi({ example: 'Sam covers this account' }),
+              idempotencyKey: z
+                .string()
+                .min(1)
+                .max(200)
+                .optional()
+                .openapi({ description: 'Sending the same key again for the contact stores nothing.' }),
+            })
+            .strict(),
+        },
+      },
+    },
+  },
+  responses: {
+    201: {
+      description: 'The reassignment, stored as a fact.',
+      content: { 'application/json': { schema: reassignmentSchema } },
+    },
+    200: {
+      description: 'A repeat of an idempotency key: the reassignment stored the first time.',
+      content: { 'application/json': { schema: reassignmentSchema } },
+    },
+    ...invalid,
+    ...authErrors,
+    ...notFound,
+    409: {
+      description: 'The contact was merged into another (`details.mergedInto`).',
+      content: {
+        'application/json': {
+          schema: z.object({
+            error: z.object({ code: z.string(), message: z.string(), details: z.unknown() }),
+          }),
+        },
+      },
+    },
+  },
+});
+
 export function contactRoutes(deps: Pick<Deps, 'database' | 'clock'>) {
-  return new OpenAPIHono<AppEnv>().openapi(getContactRoute, async (c) => {
-    const { id } = c.req.valid('param');
-    const view = await getContact({ workspaceId: getPrincipal(c).workspaceId, contactId: id }, deps);
-    return c.json(serializeContact(view), 200);
-  });
+  return new OpenAPIHono<AppEnv>()
+    .openapi(getContactRoute, async (c) => {
+      const { id } = c.req.valid('param');
+      const view = await getContact({ workspaceId: getPrincipal(c).workspaceId, contactId: id }, deps);
+      return c.json(serializeContact(view), 200);
+    })
+    .openapi(reassignRoute, async (c) => {
+      const principal = getPrincipal(c);
+      const body = c.req.valid('json');
+      const result = await reassignContact(
+        {
+          workspaceId: principal.workspaceId,
+          contactId: c.req.valid('param').id,
+          repId: body.repId,
+          reason: body.reason,
+          idempotencyKey: body.idempotencyKey,
+          actor: describePrincipal(principal),
+        },
+        deps,
+      );
+      return c.json({ ...result, occurredAt: result.occurredAt.toISOString() }, result.duplicate ? 200 : 201);
+    });
 }
 
 const iso = (value: Date) => value.toISOString();

@@ -7,7 +7,7 @@ import { authErrors, bearerSecurity, invalid, notFound } from './common.ts';
 
 const timelineEntrySchema = z
   .object({
-    source: z.enum(['activity', 'touch', 'transition', 'feedback', 'deal-event']),
+    source: z.enum(['activity', 'touch', 'transition', 'feedback', 'deal-event', 'reassignment']),
     id: z.string(),
     contactId: z
       .string()
@@ -15,11 +15,11 @@ const timelineEntrySchema = z
     occurredAt: z.string().datetime(),
     kind: z.string().openapi({
       description:
-        'activity: page, track, identify…; touch: call, email, meeting…; transition: its cause; feedback: the verdict; deal-event: created, won…',
+        'activity: page, track, identify…; touch: call, email, meeting…; transition: its cause; feedback: the verdict; deal-event: created, won…; reassignment: manual',
     }),
     data: z.record(z.string(), z.unknown()).openapi({
       description:
-        'activity: event, activityType, path, title, properties; touch: repId, outcome; transition: fromStage, toStage, reason…; feedback: repId, reason, rating, comment; deal-event: dealId, name, stage, amount, currency, reason.',
+        'activity: event, activityType, path, title, properties; touch: repId, outcome; transition: fromStage, toStage, reason…; feedback: repId, reason, rating, comment; deal-event: dealId, name, stage, amount, currency, reason; reassignment: toRepId, reason, actor, actorName (the signed-in user who did it, when one did).',
     }),
   })
   .openapi('TimelineEntry');
@@ -29,7 +29,7 @@ const timelineRoute = createRoute({
   path: '/api/v1/contacts/{id}/timeline',
   tags: ['contacts'],
   summary:
-    "A contact's whole history on one list, newest first: page views, events, touches, stage transitions, feedback and deal events, with the contacts merged into it.",
+    "A contact's whole history on one list, newest first: page views, events, touches, stage transitions, feedback, deal events and manual reassignments, with the contacts merged into it.",
   security: bearerSecurity,
   middleware: [requirePermission('contacts:read')] as const,
   request: {

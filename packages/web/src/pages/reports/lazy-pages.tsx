@@ -1,24 +1,25 @@
 import { type ComponentType, type LazyExoticComponent, lazy, type ReactNode, Suspense } from 'react';
 import { Link, useParams } from 'react-router';
 import { Loading } from '../../components/status.tsx';
+import { pageChunks } from '../../route-chunks.ts';
 
 /*
  * The report pages and the SLA board load on first visit: ECharts and the report code stay out of
  * the bundle that paints the queue and the lead page.
  */
 const reportPages: Record<string, LazyExoticComponent<ComponentType>> = {
-  funnel: lazy(async () => ({ default: (await import('./funnel-page.tsx')).FunnelPage })),
-  waterfall: lazy(async () => ({ default: (await import('./waterfall-page.tsx')).WaterfallPage })),
-  'lead-flow': lazy(async () => ({ default: (await import('./lead-flow-page.tsx')).LeadFlowPage })),
+  funnel: lazy(async () => ({ default: (await pageChunks.funnel()).FunnelPage })),
+  waterfall: lazy(async () => ({ default: (await pageChunks.waterfall()).WaterfallPage })),
+  'lead-flow': lazy(async () => ({ default: (await pageChunks.leadFlow()).LeadFlowPage })),
   'follow-through': lazy(async () => ({
-    default: (await import('./follow-through-page.tsx')).FollowThroughPage,
+    default: (await pageChunks.followThrough()).FollowThroughPage,
   })),
-  'close-rates': lazy(async () => ({ default: (await import('./close-rates-page.tsx')).CloseRatesPage })),
-  attribution: lazy(async () => ({ default: (await import('./attribution-page.tsx')).AttributionPage })),
-  'goal-tree': lazy(async () => ({ default: (await import('./goal-tree-page.tsx')).GoalTreePage })),
-  clogs: lazy(async () => ({ default: (await import('./clogs-page.tsx')).ClogsPage })),
+  'close-rates': lazy(async () => ({ default: (await pageChunks.closeRates()).CloseRatesPage })),
+  attribution: lazy(async () => ({ default: (await pageChunks.attribution()).AttributionPage })),
+  'goal-tree': lazy(async () => ({ default: (await pageChunks.goalTree()).GoalTreePage })),
+  clogs: lazy(async () => ({ default: (await pageChunks.clogs()).ClogsPage })),
 };
-const SlaPage = lazy(async () => ({ default: (await import('../sla/sla-page.tsx')).SlaPage }));
+const SlaPage = lazy(async () => ({ default: (await pageChunks.sla()).SlaPage }));
 
 function Opening({ children }: { children: ReactNode }) {
   return <Suspense fallback={<Loading label="Opening the report…" />}>{children}</Suspense>;

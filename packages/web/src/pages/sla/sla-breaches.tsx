@@ -23,12 +23,13 @@ const stateLabels = {
  * alerts for clocks started in the period, and whether the lead is still untouched (its clock
  * still breached and never stopped).
  */
-function useBreaches(report: SlaReport): Breach[] | undefined {
+function useBreaches(report: SlaReport, round: number): Breach[] | undefined {
   const [breaches, setBreaches] = useState<Breach[] | undefined>();
   const { from, to } = report.period;
   useEffect(() => {
     let live = true;
-    setBreaches(undefined);
+    // A later round keeps the list on screen while it asks again.
+    if (round === 0) setBreaches(undefined);
     (async () => {
       const { alerts } = await api.get<{ alerts: BreachAlert[] }>(
         `/api/v1/alerts${query({ kind: 'sla-breached', since: from, limit: 1000 })}`,
@@ -63,13 +64,27 @@ function useBreaches(report: SlaReport): Breach[] | undefined {
     return () => {
       live = false;
     };
-  }, [from, to]);
+  }, [from, to, round]);
   return breaches;
 }
 
+/** How often to ask again while the report counts breaches whose alerts are not raised yet. */
+const recheckMs = 10_000;
+/** The scheduler ticks every minute by default: a few minutes of asking is plenty. */
+const maxRechecks = 18;
+
 export function SlaBreaches({ report }: { report: SlaReport }) {
-  const breaches = useBreaches(report);
+  const [round, setRound] = useState(0);
+  const breaches = useBreaches(report, round);
   const total = report.sales.total.breaches;
+  // The report counts a clock as breached once its deadline passed; the alert that names the lead
+  // is raised by the scheduler at its next tick. Until then, say so instead of "no breaches".
+  const notRaised = breaches === undefined ? 0 : Math.max(0, Math.min(total, shownAtMost) - breaches.length);
+  useEffect(() => {
+    if (notRaised === 0 || round >= maxRechecks) return;
+    const timer = setTimeout(() => setRound((value) => value + 1), recheckMs);
+    return () => clearTimeout(timer);
+  }, [notRaised, round]);
   return (
     <article className="card" aria-labelledby="breaches-title">
       <h2 id="breaches-title">
@@ -77,8 +92,13 @@ export function SlaBreaches({ report }: { report: SlaReport }) {
       </h2>
       {breaches === undefined ? (
         <Loading label="Finding the breached leads…" />
-      ) : breaches.length === 0 ? (
+      ) : breaches.length === 0 && total === 0 ? (
         <Empty title="No breaches">Every lead handed over in this period was worked in time so far.</Empty>
+      ) : breaches.length === 0 ? (
+        <Empty title={`${total} ${total === 1 ? 'breach' : 'breaches'} counted, not listed yet`}>
+          Their deadlines passed; the scheduler raises an alert for each at its next tick, and they appear
+          here then. Each rep’s queue already shows the leads whose deadline was missed.
+        </Empty>
       ) : (
         <ul className="breach-list">
           {breaches.map((breach) => {
@@ -103,6 +123,12 @@ export function SlaBreaches({ report }: { report: SlaReport }) {
             );
           })}
         </ul>
+      )}
+      {breaches && breaches.length > 0 && notRaised > 0 && (
+        <p className="hint" role="status">
+          {notRaised} more counted whose alerts the scheduler has not raised yet; they appear here at its next
+          tick.
+        </p>
       )}
       {breaches && breaches.length >= shownAtMost && (
         <p className="hint">The {shownAtMost} most recent are listed; the queue of each rep has the rest.</p>
