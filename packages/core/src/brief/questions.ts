@@ -15,7 +15,14 @@ export type BriefQuestion = {
 };
 
 const percent = (value: number | null) => (value === null ? 'n/a' : `${Math.round(value * 1000) / 10}%`);
-const number = (value: number | null) => (value === null ? 'n/a' : String(Math.round(value * 100) / 100));
+/** Whole numbers from 10 up (points, leads), one decimal below: a meeting reads "289", not "288.56". */
+const number = (value: number | null) =>
+  value === null
+    ? 'n/a'
+    : Math.abs(value) >= 10
+      ? String(Math.round(value))
+      : String(Math.round(value * 10) / 10);
+const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 /** A reason needs at least this many rejections in the week to be raised. */
 const minReasonCount = 3;
@@ -71,8 +78,8 @@ export function askQuestions(brief: Omit<Brief, 'questions'>, agreement: Agreeme
   if (brief.sla.sales.openBreaches > 0) {
     questions.push({
       rule: 'open-breaches',
-      question: `${brief.sla.sales.openBreaches} leads are past their deadline without any touch: who takes them this week?`,
-      evidence: `${brief.sla.sales.breaches} breaches in ${brief.sla.period}, ${brief.sla.sales.openBreaches} still untouched.`,
+      question: `${count(brief.sla.sales.openBreaches, 'lead is', 'leads are')} past the deadline without any touch: who takes ${brief.sla.sales.openBreaches === 1 ? 'it' : 'them'} this week?`,
+      evidence: `${count(brief.sla.sales.breaches, 'breach', 'breaches')} in ${brief.sla.period}, ${brief.sla.sales.openBreaches} still untouched.`,
     });
   }
   const marketing = brief.sla.marketing;
