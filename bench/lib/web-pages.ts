@@ -4,7 +4,14 @@
  * entries), never a spinner or a heading that paints before its data. A page is painted when every
  * one of its selectors matches.
  */
-export type WebPage = { name: string; path: string; ready: string[]; signedOut?: boolean };
+export type WebPage = {
+  name: string;
+  path: string;
+  ready: string[];
+  /** What finishes the page after its figures (a chart drawn by ECharts, which loads on its own). */
+  complete?: string[];
+  signedOut?: boolean;
+};
 
 /**
  * The baseline: the sign-in form, which needs no data (the bundle and one session check). The
@@ -20,7 +27,8 @@ export const baselinePage: WebPage = {
 const report = (name: string, options: { chart: boolean }): WebPage => ({
   name: `reports/${name}`,
   path: `/reports/${name}`,
-  ready: ['.report-body table tbody tr', ...(options.chart ? ['.report-body .chart svg'] : [])],
+  ready: ['.report-body table tbody tr'],
+  ...(options.chart ? { complete: ['.report-body .chart svg'] } : {}),
 });
 
 /** `queueRep`: a rep whose queue has leads; `leadId`: the first lead of that queue. */
@@ -46,7 +54,7 @@ export function webPages(options: { queueRep: string; leadId: string }): WebPage
     report('attribution', { chart: true }),
     report('goal-tree', { chart: true }),
     report('clogs', { chart: true }),
-    { name: 'sla', path: '/sla', ready: ['.sla-half table tbody tr', '.sla-half .chart svg'] },
+    { name: 'sla', path: '/sla', ready: ['.sla-half table tbody tr'], complete: ['.sla-half .chart svg'] },
     { name: 'insights', path: '/insights', ready: ['.insights-page table tbody tr'] },
     { name: 'agreement', path: '/agreement', ready: ['h2[id^="agreement-"]'] },
     { name: 'personas', path: '/personas', ready: ['h2[id^="persona-"]'] },

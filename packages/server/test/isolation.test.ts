@@ -578,7 +578,11 @@ function bodyFor(operation: string): unknown {
     'POST /api/v1/agreements/check': { document: defaultAgreementYaml },
     'PUT /api/v1/personas/{id}': { version: 1, label: 'Alpha', match: { trait: 'title', contains: 'alpha' } },
     'POST /api/v1/api-keys': { name: 'alpha extra', role: 'admin' },
-    'POST /api/v1/contacts/{id}/reassign': { repId: 'sam', reason: 'alpha takes it', idempotencyKey: 'alpha-1' },
+    'POST /api/v1/contacts/{id}/reassign': {
+      repId: 'sam',
+      reason: 'alpha takes it',
+      idempotencyKey: 'alpha-1',
+    },
     'POST /api/v1/contacts': {
       contacts: refs.map((contact) => ({ contact, traits: { company: 'Alpha overwrite' } })),
     },

@@ -1,5 +1,4 @@
 import type { BarSeriesOption, HeatmapSeriesOption, LineSeriesOption } from 'echarts/charts';
-import { BarChart, HeatmapChart, LineChart } from 'echarts/charts';
 import type {
   GridComponentOption,
   LegendComponentOption,
@@ -7,29 +6,21 @@ import type {
   TooltipComponentOption,
   VisualMapComponentOption,
 } from 'echarts/components';
-import {
-  GridComponent,
-  LegendPlainComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  VisualMapContinuousComponent,
-} from 'echarts/components';
-import { type ComposeOption, init, use } from 'echarts/core';
-import { SVGRenderer } from 'echarts/renderers';
-import { useEffect, useRef } from 'react';
+import type { ComposeOption } from 'echarts/core';
+import { useEffect, useRef, useState } from 'react';
 
-// Only the parts the reports draw: bars, lines, the cohort heat-map; SVG keeps text crisp and light.
-use([
-  BarChart,
-  LineChart,
-  HeatmapChart,
-  GridComponent,
-  LegendPlainComponent,
-  MarkLineComponent,
-  TooltipComponent,
-  VisualMapContinuousComponent,
-  SVGRenderer,
-]);
+type ChartInstance = ReturnType<typeof import('./chart-renderer.ts')['createChart']>;
+
+let renderer: Promise<typeof import('./chart-renderer.ts')> | undefined;
+/** Starts loading ECharts once, as soon as a page that draws charts is opened. */
+function loadRenderer() {
+  renderer ??= import('./chart-renderer.ts');
+  return renderer;
+}
+void loadRenderer().catch(() => {
+  // A failed download is retried by the next chart that mounts.
+  renderer = undefined;
+});
 
 export type ChartOption = ComposeOption<
   | BarSeriesOption
@@ -81,25 +72,33 @@ export function Chart({
   height?: number;
 }) {
   const element = useRef<HTMLDivElement>(null);
-  const chart = useRef<ReturnType<typeof init> | undefined>(undefined);
+  const [chart, setChart] = useState<ChartInstance | undefined>(undefined);
 
+  // The box keeps its height while ECharts loads, so the table below does not jump.
   useEffect(() => {
     const node = element.current;
     if (!node) return;
-    const instance = init(node, undefined, { renderer: 'svg' });
-    chart.current = instance;
-    const resize = new ResizeObserver(() => instance.resize());
-    resize.observe(node);
+    let disposed = false;
+    let instance: ChartInstance | undefined;
+    let resize: ResizeObserver | undefined;
+    void loadRenderer().then(({ createChart }) => {
+      if (disposed) return;
+      const created = createChart(node);
+      instance = created;
+      resize = new ResizeObserver(() => created.resize());
+      resize.observe(node);
+      setChart(created);
+    });
     return () => {
-      resize.disconnect();
-      instance.dispose();
-      chart.current = undefined;
+      disposed = true;
+      resize?.disconnect();
+      instance?.dispose();
     };
   }, []);
 
   useEffect(() => {
-    chart.current?.setOption({ ...base, ...option }, { notMerge: true });
-  }, [option]);
+    chart?.setOption({ ...base, ...option }, { notMerge: true });
+  }, [chart, option]);
 
   return <div ref={element} className="chart" role="img" aria-label={label} style={{ height }} />;
 }
