@@ -646,21 +646,13 @@ function applyReassign(
   }
   const clock = state.clock;
   const running = clock !== undefined && clock !== previous && clock.stoppedAt === undefined;
-  notify(state, effects, 'lead-routed', at, {
-    ...contactPayload(state),
-    rep: repPayload(world, input.repId),
-    team: teamPayload(world, team.id),
-    quadrant: state.quadrant,
-    fit: { score: state.fit.score, grade: state.fit.grade, explanation: state.fit.contributions },
-    interest: {
-      score: round(state.interestScore),
-      explanation: evaluateInterest(state.interest, agreement, state.now).contributions,
-    },
-    stage: state.position.stage,
-    reason: assignment.reason,
-    slaDeadline: running ? iso(clock.deadlineAt) : null,
-    timeZone: timeZoneOf(world, team.id),
-  });
+  notify(
+    state,
+    effects,
+    'lead-routed',
+    at,
+    routedPayload(world, state, assignment, running ? clock : undefined),
+  );
 }
 
 function applyStageFact(
@@ -787,7 +779,23 @@ function maybeHandOver(world: EngineWorld, state: ContactState, effects: EngineE
   const clockQuadrant: QuadrantId = salesQuadrant ? state.quadrant : 'hot';
   startClock(world, state, at, clockQuadrant, assignment, effects);
   const clock = state.clock;
-  notify(state, effects, state.quadrant === 'hot' ? 'hot-lead-routed' : 'lead-routed', at, {
+  notify(
+    state,
+    effects,
+    state.quadrant === 'hot' ? 'hot-lead-routed' : 'lead-routed',
+    at,
+    routedPayload(world, state, assignment, clock),
+  );
+}
+
+/** What a rep is told when a lead becomes theirs: who, why now, and the deadline of its clock. */
+function routedPayload(
+  world: EngineWorld,
+  state: ContactState,
+  assignment: Assignment,
+  clock: SlaClock | undefined,
+) {
+  return {
     ...contactPayload(state),
     rep: assignment.repId === null ? null : repPayload(world, assignment.repId),
     team: teamPayload(world, assignment.teamId),
@@ -795,13 +803,13 @@ function maybeHandOver(world: EngineWorld, state: ContactState, effects: EngineE
     fit: { score: state.fit.score, grade: state.fit.grade, explanation: state.fit.contributions },
     interest: {
       score: round(state.interestScore),
-      explanation: evaluateInterest(state.interest, agreement, state.now).contributions,
+      explanation: evaluateInterest(state.interest, world.agreement, state.now).contributions,
     },
     stage: state.position.stage,
     reason: assignment.reason,
     slaDeadline: clock === undefined ? null : iso(clock.deadlineAt),
     timeZone: timeZoneOf(world, assignment.teamId),
-  });
+  };
 }
 
 function assign(
