@@ -19,7 +19,8 @@ export async function onEachDatabase(
   const rows: string[] = [];
   const folder = await mkdtemp(join(tmpdir(), 'smarketing-bench-'));
   try {
-    const pglite = await openDatabase({ dataDir: join(folder, 'pglite') });
+    // BENCH_PGLITE_DIR keeps PGlite's data between runs (a filled workspace to time again).
+    const pglite = await openDatabase({ dataDir: process.env.BENCH_PGLITE_DIR ?? join(folder, 'pglite') });
     try {
       rows.push(...(await bench('PGlite', pglite, folder)));
     } finally {

@@ -287,6 +287,11 @@ export async function fillReportWorkspace(db: Database, plan: ReportFillPlan): P
   ])
     await execute(db, sql`analyze ${{ parts: [table] }}`);
 
+  return countReportWorkspace(db, ws);
+}
+
+/** The counts of what a filled workspace holds (for a run that reuses one: `--workspace`). */
+export async function countReportWorkspace(db: Database, ws: string): Promise<ReportFilled> {
   const [counts] = await queryRows<Record<string, string | number>>(
     db,
     sql`select (select count(*) from contacts where workspace_id = ${ws}::uuid) as contacts,

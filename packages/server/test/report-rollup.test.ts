@@ -31,6 +31,7 @@ type RollupRow = {
   next_at: string | null;
   entered_before: boolean | null;
   path_before: string[] | null;
+  previous_same_at: string | null;
 };
 
 /** A deterministic pseudo-random sequence (mulberry32). */
@@ -66,7 +67,8 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
   /** The rollup as stored, in a comparable form. */
   async function stored(workspaceId: string): Promise<RollupRow[]> {
     const found = await query<RollupRow>(
-      sql`select person_id::text, n, stage, at, selects, pos, previous_stage, next_at, entered_before, path_before
+      sql`select person_id::text, n, stage, at, selects, pos, previous_stage, next_at, entered_before, path_before,
+                   previous_same_at
             from person_timelines where workspace_id = ${workspaceId}::uuid order by person_id, n`,
     );
     return found.map((row) => ({
@@ -75,6 +77,7 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
       pos: row.pos === null ? null : Number(row.pos),
       at: iso(row.at),
       next_at: row.next_at === null ? null : iso(row.next_at),
+      previous_same_at: row.previous_same_at === null ? null : iso(row.previous_same_at),
     }));
   }
 
@@ -130,6 +133,13 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
           next_at: e < 0 ? null : (entries[e + 1]?.at ?? null),
           entered_before: e < 0 ? null : path.includes(move.to_stage),
           path_before: e < 0 ? null : path,
+          previous_same_at:
+            e < 0
+              ? null
+              : (entries
+                  .slice(0, e)
+                  .reverse()
+                  .find((entry) => entry.stage === move.to_stage)?.at ?? null),
         });
       });
     }

@@ -495,6 +495,8 @@ export const personTimelines = pgTable(
     nextAt: at(),
     enteredBefore: boolean(),
     pathBefore: text().array(),
+    /** The instant the person last entered this stage before this entry (null: never before). */
+    previousSameAt: at(),
   },
   (t) => [
     primaryKey({ name: 'person_timelines_pk', columns: [t.workspaceId, t.personId, t.n] }),

@@ -58,6 +58,27 @@ function segmentCondition(filters: SegmentFilters): SQL {
   return conditions.length === 0 ? sql`true` : sql.join(conditions, sql` and `);
 }
 
+/** Whether a segment narrows the people (without one, every person is in it: no join). */
+function hasFilters(filters: SegmentFilters): boolean {
+  const { traits, ...named } = filters;
+  return Object.values(named).some((value) => value !== undefined) || Object.keys(traits ?? {}).length > 0;
+}
+
+/**
+ * `and r.person_id in (…)`: the rollup row's person is in the segment (core `inSegment`: the
+ * surviving contact's traits, its current owner and quadrant); nothing without filters. Merges are
+ * one level deep (a merge re-points the contacts merged into the merged one), so a person is a
+ * surviving contact.
+ */
+function inSegment(workspaceId: string, filters: SegmentFilters): SQL {
+  if (!hasFilters(filters)) return sql``;
+  return sql`and r.person_id in (
+      select s.id from contacts s
+        left join contact_states cs on cs.workspace_id = ${workspaceId}::uuid and cs.contact_id = s.id
+        left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = s.id
+       where s.workspace_id = ${workspaceId}::uuid and ${segmentCondition(filters)})`;
+}
+
 /** `people(person_id)` and `members(person_id, contact_id)` for a selection, as CTEs. */
 function peopleCtes(workspaceId: string, selection: PeopleSelection): SQL {
   const moved: SQL[] = [
@@ -90,45 +111,6 @@ function segmentCtes(workspaceId: string, filters: SegmentFilters): SQL {
       union all
       select p.person_id, c.id from people p
         join contacts c on c.workspace_id = ${workspaceId}::uuid and c.merged_into_id = p.person_id
-    )`;
-}
-
-/**
- * The rollup's rows (`person_timelines`, kept by triggers) in the selection's window: the
- * transitions that select a person (`selects`: the transition's contact belongs to this person)
- * in [from, to), into `toStage` when given. Equal to `peopleCtes`' `moved`, read from one index.
- */
-function movedFromRollup(workspaceId: string, selection: PeopleSelection): SQL {
-  const moved: SQL[] = [
-    sql`r.workspace_id = ${workspaceId}::uuid`,
-    sql`r.at < ${selection.to.toISOString()}::timestamptz`,
-    sql`r.selects`,
-  ];
-  if (selection.from !== undefined) moved.push(sql`r.at >= ${selection.from.toISOString()}::timestamptz`);
-  if (selection.toStage !== undefined) moved.push(sql`r.stage = ${selection.toStage}::text`);
-  return sql`moved as (select distinct r.person_id from person_timelines r where ${sql.join(moved, sql` and `)})`;
-}
-
-/**
- * The selected people's timelines, read from the rollup `person_timelines` (migration
- * `person-timelines`), which triggers keep with core's rules (`buildTimelines`): their transitions
- * in time order (ties by `seq`, then by id: the engine's own transitions all have `seq` 0, so two
- * at the same instant have no other order), leaving out a merged contact's start after the person
- * started and moves to the stage the person is already in. Cut at `asOf`: the entries up to it
- * (a prefix, as time orders them), a next entry after it unknown.
- * `entries(person_id, stage, at, at_ms, pos, previous_stage, next_ms)`: `pos` counts from 1,
- * `next_ms` is the next entry's instant.
- */
-function entriesCtes(workspaceId: string, selection: PeopleSelection): SQL {
-  const asOf = selection.asOf.toISOString();
-  return sql`${movedFromRollup(workspaceId, selection)},
-    ${segmentCtes(workspaceId, selection.filters)},
-    entries as (
-      select e.person_id, e.stage, e.at, ${epochMs(sql`e.at`)} as at_ms, e.pos, e.previous_stage,
-             case when e.next_at <= ${asOf}::timestamptz then ${epochMs(sql`e.next_at`)} end as next_ms
-        from people p
-        join person_timelines e on e.workspace_id = ${workspaceId}::uuid and e.person_id = p.person_id
-       where e.pos is not null and e.at <= ${asOf}::timestamptz
     )`;
 }
 
@@ -180,45 +162,55 @@ export function createReportRepository(db: Db) {
       const from = selection.from.toISOString();
       const to = selection.to.toISOString();
       const asOf = selection.asOf.toISOString();
+      // Each (person, stage)'s first entry in the period is the one with no earlier entry into the
+      // stage since the period began (`previous_same_at`); its later entries are re-entries. The
+      // in-order test runs once per distinct (stages before, stage), not once per entry.
       const found = await aggregateRows<Record<string, Num> & { stage: string }>(
         db,
-        sql`with window_rows as (
-              select r.person_id, r.selects, r.pos, r.stage, r.at, r.next_at, r.entered_before, r.path_before
+        sql`with marked as materialized (
+              select r.person_id, r.stage, r.entered_before, r.path_before,
+                     r.previous_same_at is null or r.previous_same_at < ${from}::timestamptz as first,
+                     case when r.next_at <= ${asOf}::timestamptz then ${epochMs(sql`r.next_at`)} - ${epochMs(sql`r.at`)} end as stay
                 from person_timelines r
                where r.workspace_id = ${workspaceId}::uuid
-                 and r.at >= ${from}::timestamptz and r.at < ${to}::timestamptz
+                 and r.at >= ${from}::timestamptz and r.at < ${to}::timestamptz and r.at <= ${asOf}::timestamptz
+                 and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
             ),
-            moved as (select distinct person_id from window_rows where selects),
-            ${segmentCtes(workspaceId, selection.filters)},
-            marked as (
-              select w.person_id, w.stage, w.pos, w.entered_before,
-                     case when w.next_at <= ${asOf}::timestamptz then ${epochMs(sql`w.next_at`)} - ${epochMs(sql`w.at`)} end as stay,
+            orders as materialized (
+              select d.path_before, d.stage,
                      array_to_string(array(
                        select coalesce(chr(255 + array_position(${pgTextArray(stages)}, u.stage)), '-')
-                         from unnest(w.path_before) with ordinality as u(stage, o) order by u.o), '')
-                       ~ coalesce((${pgTextArray(patterns)})[array_position(${pgTextArray(stages)}, w.stage)], '') as in_order
-                from window_rows w join people p on p.person_id = w.person_id
-               where w.pos is not null and w.at <= ${asOf}::timestamptz
+                         from unnest(d.path_before) with ordinality as u(stage, o) order by u.o), '')
+                       ~ coalesce((${pgTextArray(patterns)})[array_position(${pgTextArray(stages)}, d.stage)], '') as in_order
+                from (select distinct path_before, stage from marked where first) d
+            ),
+            firsts as (
+              select m.person_id, m.stage, m.stay, m.entered_before, o.in_order
+                from marked m join orders o on o.path_before = m.path_before and o.stage = m.stage
+               where m.first
+            ),
+            again as (
+              select a.stage, count(*) as reentries, count(*) filter (where f.in_order) as s_reentries
+                from marked a join firsts f on f.person_id = a.person_id and f.stage = a.stage
+               where not a.first
+               group by a.stage
             ),
             per_stage as (
-              select stage, count(*) - 1 as more,
-                     min(array[pos::float8, coalesce(stay, -1), case when in_order then 1 else 0 end,
-                               case when entered_before then 1 else 0 end]) as first
-                from marked group by person_id, stage
+              select stage,
+                     count(*) as entered,
+                     count(*) filter (where entered_before) as returning_,
+                     count(*) filter (where stay is not null) as left_,
+                     percentile_cont(0.5) within group (order by stay) filter (where stay is not null) as median_ms,
+                     percentile_cont(0.9) within group (order by stay) filter (where stay is not null) as p90_ms,
+                     count(*) filter (where in_order) as s_entered,
+                     count(*) filter (where in_order and entered_before) as s_returning_,
+                     count(*) filter (where in_order and stay is not null) as s_left_,
+                     percentile_cont(0.5) within group (order by stay) filter (where in_order and stay is not null) as s_median_ms,
+                     percentile_cont(0.9) within group (order by stay) filter (where in_order and stay is not null) as s_p90_ms
+                from firsts group by stage
             )
-            select stage,
-                   count(*) as entered, sum(more) as reentries,
-                   count(*) filter (where first[4] = 1) as returning_,
-                   count(*) filter (where first[2] >= 0) as left_,
-                   percentile_cont(0.5) within group (order by first[2]) filter (where first[2] >= 0) as median_ms,
-                   percentile_cont(0.9) within group (order by first[2]) filter (where first[2] >= 0) as p90_ms,
-                   count(*) filter (where first[3] = 1) as s_entered,
-                   sum(more) filter (where first[3] = 1) as s_reentries,
-                   count(*) filter (where first[3] = 1 and first[4] = 1) as s_returning_,
-                   count(*) filter (where first[3] = 1 and first[2] >= 0) as s_left_,
-                   percentile_cont(0.5) within group (order by first[2]) filter (where first[3] = 1 and first[2] >= 0) as s_median_ms,
-                   percentile_cont(0.9) within group (order by first[2]) filter (where first[3] = 1 and first[2] >= 0) as s_p90_ms
-              from per_stage group by stage`,
+            select p.*, coalesce(a.reentries, 0) as reentries, coalesce(a.s_reentries, 0) as s_reentries
+              from per_stage p left join again a on a.stage = p.stage`,
       );
       const byStage = new Map(found.map((row) => [row.stage, row]));
       const figures = (row: Record<string, Num> | undefined, prefix: '' | 's_'): StageCount => {
@@ -264,12 +256,20 @@ export function createReportRepository(db: Db) {
         leads: Num;
       }>(
         db,
-        sql`with ${entriesCtes(workspaceId, selection)},
-            delivered as (
-              select person_id, min(at) as at from entries
-               where stage = ${selection.toStage}::text
-                 and at >= ${selection.from.toISOString()}::timestamptz and at < ${selection.to.toISOString()}::timestamptz
-               group by person_id
+        // A person's first entry into the stage in the period: none into it since the period began.
+        sql`with delivered as materialized (
+              select r.person_id, r.at from person_timelines r
+               where r.workspace_id = ${workspaceId}::uuid and r.stage = ${selection.toStage}::text
+                 and r.at >= ${selection.from.toISOString()}::timestamptz and r.at < ${selection.to.toISOString()}::timestamptz
+                 and r.at <= ${asOf}::timestamptz and r.selects and r.pos is not null
+                 and (r.previous_same_at is null or r.previous_same_at < ${selection.from.toISOString()}::timestamptz)
+                 ${inSegment(workspaceId, selection.filters)}
+            ),
+            members as (
+              select d.person_id, d.person_id as contact_id from delivered d
+              union all
+              select d.person_id, c.id from delivered d
+                join contacts c on c.workspace_id = ${workspaceId}::uuid and c.merged_into_id = d.person_id
             ),
             candidates as (
               select d.person_id, a.team_id, a.assigned_at, a.id, a.assigned_at <= d.at as before
@@ -351,13 +351,13 @@ export function createReportRepository(db: Db) {
         total: { from: Date; to: Date };
       },
     ): Promise<LeadFlowCounts> {
-      // Row 0 is the whole period; rows 1… the buckets, in order.
-      const buckets = [options.total, ...options.rows].map((row, index) => ({
-        i: index,
-        from: row.from.toISOString(),
-        to: row.to.toISOString(),
-      }));
-      const leadRank = options.stages.indexOf(options.leadStage);
+      // Row 0 is the whole period; rows 1… the buckets, in time order and not overlapping.
+      const buckets = [options.total, ...options.rows];
+      const instants = (list: readonly Date[]) =>
+        sql`array(select jsonb_array_elements_text(${json(list.map((d) => d.toISOString()))}::jsonb)::timestamptz)`;
+      // The stages at or past the lead stage (a text[]).
+      const past = pgTextArray(options.stages.slice(Math.max(options.stages.indexOf(options.leadStage), 0)));
+      const asOf = selection.asOf.toISOString();
       const found = await aggregateRows<{
         i: number;
         kind: 'lead' | 'new' | 'mql';
@@ -369,41 +369,72 @@ export function createReportRepository(db: Db) {
         fit_count: Num;
       }>(
         db,
-        sql`with ${entriesCtes(workspaceId, selection)},
-            buckets as (
-              select * from jsonb_to_recordset(${json(buckets)}::jsonb) as b(i int, "from" timestamptz, "to" timestamptz)
+        // Every bucket lies in the selection's window, so only the window's entries are read; each
+        // falls in at most one row (found by `width_bucket`) and maybe in the whole period. A
+        // person counts once per bucket: at its first entry into the stage in the bucket (no entry
+        // into it since the bucket began). A new lead's entry is its first into a stage at or past
+        // the lead stage: it is one of them and none of the stages before it (`path_before`) is.
+        sql`with bounds as materialized (
+              select ${instants(options.rows.map((row) => row.from))} as froms,
+                     ${instants(options.rows.map((row) => row.to))} as tos,
+                     ${options.total.from.toISOString()}::timestamptz as total_from,
+                     ${options.total.to.toISOString()}::timestamptz as total_to
             ),
-            marks as (
-              select b.i, e.person_id, bool_or(e.stage = ${options.leadStage}::text) as lead,
-                     bool_or(e.stage = ${options.mqlStage}::text) as mql
-                from entries e join buckets b on e.at >= b."from" and e.at < b."to"
-               where e.stage in (${options.leadStage}::text, ${options.mqlStage}::text)
-               group by b.i, e.person_id
+            entries as materialized (
+              select r.person_id, r.stage, r.at, r.previous_same_at, w.row,
+                     r.stage = any(${past}) and not (r.path_before && ${past}) as became
+                from person_timelines r
+                cross join bounds b
+                cross join lateral (select width_bucket(r.at, b.froms) as row) w
+               where r.workspace_id = ${workspaceId}::uuid
+                 and r.at >= ${(selection.from ?? new Date(0)).toISOString()}::timestamptz
+                 and r.at < ${selection.to.toISOString()}::timestamptz and r.at <= ${asOf}::timestamptz
+                 and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
             ),
-            became as (
-              select person_id, min(at) as at from entries
-               where array_position(${pgTextArray(options.stages)}, stage) - 1 >= ${leadRank}::int
+            -- Row 0 of the answer is the whole period, rows 1… the buckets.
+            placed as not materialized (
+              select e.*, e.row as i, b.froms[e.row] as bucket_from
+                from entries e cross join bounds b
+               where e.row >= 1 and e.at < b.tos[e.row]
+              union all
+              select e.*, 0, b.total_from
+                from entries e cross join bounds b
+               where e.at >= b.total_from and e.at < b.total_to
+            ),
+            counted as (
+              select i,
+                     count(*) filter (where stage = ${options.leadStage}::text
+                                        and (previous_same_at is null or previous_same_at < bucket_from)) as leads,
+                     count(*) filter (where became) as new_leads
+                from placed group by i
+            ),
+            mql_people as (
+              select person_id, array_agg(i) as buckets from placed
+               where stage = ${options.mqlStage}::text and (previous_same_at is null or previous_same_at < bucket_from)
                group by person_id
             ),
-            invalid as (
-              select distinct m.person_id from members m
-                join feedback f on f.workspace_id = ${workspaceId}::uuid and f.contact_id = m.contact_id
-               where f.verdict = 'reject' and f.occurred_at <= ${selection.asOf.toISOString()}::timestamptz
+            invalid as materialized (
+              select distinct coalesce((select c.merged_into_id from contacts c
+                                          where c.workspace_id = f.workspace_id and c.id = f.contact_id), f.contact_id) as person_id
+                from feedback f
+               where f.workspace_id = ${workspaceId}::uuid and f.verdict = 'reject' and f.occurred_at <= ${asOf}::timestamptz
                  and f.reason in (select jsonb_array_elements_text(${json(options.invalidReasons)}::jsonb))
+            ),
+            quality as (
+              select m.buckets, sc.fit_grade as grade, (iv.person_id is not null) as invalid,
+                     coalesce(sc.quadrant = 'hot', false) as hot, sc.fit
+                from mql_people m
+                left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = m.person_id
+                left join invalid iv on iv.person_id = m.person_id
             )
-            select m.i, 'mql' as kind, sc.fit_grade as grade, (iv.person_id is not null) as invalid,
-                   coalesce(sc.quadrant = 'hot', false) as hot, count(*) as people,
-                   coalesce(sum(sc.fit), 0) as fit_sum, count(sc.fit) as fit_count
-              from marks m
-              left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = m.person_id
-              left join invalid iv on iv.person_id = m.person_id
-             where m.mql
+            select u.i, 'mql' as kind, q.grade, q.invalid, q.hot, count(*) as people,
+                   coalesce(sum(q.fit), 0) as fit_sum, count(q.fit) as fit_count
+              from quality q cross join lateral unnest(q.buckets) as u(i)
              group by 1, 2, 3, 4, 5
             union all
-            select i, 'lead', null, null, null, count(*), 0, 0 from marks where lead group by i
+            select i, 'lead', null, null, null, leads, 0, 0 from counted
             union all
-            select b.i, 'new', null, null, null, count(*), 0, 0
-              from became x join buckets b on x.at >= b."from" and x.at < b."to" group by b.i`,
+            select i, 'new', null, null, null, new_leads, 0, 0 from counted`,
       );
       const counts = buckets.map(() => ({ leads: 0, newLeads: 0, mqls: [] as MqlGroup[] }));
       for (const row of found) {
@@ -442,21 +473,29 @@ export function createReportRepository(db: Db) {
         rows: readonly { from: number; to: number; untils: readonly number[] }[];
       },
     ): Promise<WaterfallCounts> {
-      const leadRank = options.stages.indexOf(options.leadStage);
-      const cohorts = options.rows.map((row, index) => ({
+      // Instants as ISO text: the database compares them as timestamptz.
+      const iso = (ms: number) => new Date(ms).toISOString();
+      const cohortRows = options.rows.map((row, index) => ({
         i: index,
-        from: row.from,
-        to: row.to,
-        untils: row.untils,
+        from: iso(row.from),
+        to: iso(row.to),
+        untils: row.untils.map(iso),
       }));
       const froms = options.rows.map((row) => row.from);
       const end = options.rows.at(-1)?.to ?? 0;
-      const reachColumns = sql.join(
-        options.followed.map(
-          (stage) => sql`min(at_ms) filter (where rank >= ${options.stages.indexOf(stage)}::int)`,
-        ),
-        sql`, `,
-      );
+      const start = new Date(froms[0] ?? 0).toISOString();
+      const asOf = selection.asOf.toISOString();
+      /** The main stages at or past `stage` (a text[]): an entry into one of them reached `stage`. */
+      const pastOf = (stage: string) =>
+        pgTextArray(options.stages.slice(Math.max(options.stages.indexOf(stage), 0)));
+      /** The entry is the person's first into a stage at or past `stage`: none before it was. */
+      const firstPast = (stage: string) =>
+        sql`(r.stage = any(${pastOf(stage)}) and not (r.path_before && ${pastOf(stage)}))`;
+      const reachFlags = sql.join(options.followed.map(firstPast), sql`, `);
+      const earliest = [options.leadStage, ...options.followed]
+        .map((stage) => options.stages.indexOf(stage))
+        .reduce((low, rank) => Math.min(low, Math.max(rank, 0)), options.stages.length);
+      const balance = pgTextArray(options.balanceStages);
       const found = await aggregateRows<{
         kind: string;
         i: number | null;
@@ -465,45 +504,62 @@ export function createReportRepository(db: Db) {
         n: Num;
       }>(
         db,
-        sql`with ${entriesCtes(workspaceId, selection)},
-            ranked as (
-              select person_id, at_ms, array_position(${pgTextArray(options.stages)}, stage) - 1 as rank from entries
+        // Balances: every entry before the period's end, counted by (stage, previous stage, the
+        // rows its start and its end fall in) in one pass — few groups. Cohorts: only the entries
+        // from the period's start on that are a person's first into a stage at or past the lead
+        // stage or a followed stage (such an entry is never a re-entry into its own stage, and
+        // comes at or after the person became a lead), grouped by person.
+        sql`with bounds as materialized (
+              select array(select jsonb_array_elements_text(${json(froms.map((ms) => new Date(ms).toISOString()))}::jsonb)::timestamptz) as froms
             ),
-            reach as (
-              select person_id, min(at_ms) filter (where rank >= ${leadRank}::int) as became,
-                     array[${reachColumns}] as reached
-                from ranked group by person_id
+            moves as (
+              select array_position(${balance}, r.stage) as j, array_position(${balance}, r.previous_stage) as previous_j,
+                     width_bucket(r.at, b.froms) as at_b,
+                     case when r.next_at <= ${asOf}::timestamptz then width_bucket(r.next_at, b.froms) end as next_b,
+                     count(*) as n
+                from person_timelines r cross join bounds b
+               where r.workspace_id = ${workspaceId}::uuid and r.at <= ${asOf}::timestamptz
+                 and r.at < ${new Date(end).toISOString()}::timestamptz
+                 and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
+               group by 1, 2, 3, 4
             ),
-            cohorts as (
-              select * from jsonb_to_recordset(${json(cohorts)}::jsonb) as c(i int, "from" float8, "to" float8, untils float8[])
+            firsts as materialized (
+              select r.person_id, r.at, ${firstPast(options.leadStage)} as became, array[${reachFlags}] as reach
+                from person_timelines r
+               where r.workspace_id = ${workspaceId}::uuid and r.at >= ${start}::timestamptz
+                 and r.at <= ${asOf}::timestamptz and r.previous_same_at is null
+                 and r.stage = any(${pgTextArray(options.stages.slice(earliest))})
+                 and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
             ),
-            cohort_members as (
-              select c.i, c.untils, r.reached from reach r
-                join cohorts c on r.became >= c."from" and r.became < c."to"
+            cohorts as materialized (
+              select * from jsonb_to_recordset(${json(cohortRows)}::jsonb)
+                         as c(i int, "from" timestamptz, "to" timestamptz, untils timestamptz[])
             ),
-            bounds as (select array(select jsonb_array_elements_text(${json(froms)}::jsonb)::float8) as froms),
-            flow as (
-              select e.stage, e.previous_stage, e.at_ms, e.next_ms, b.froms,
-                     array_position(${pgTextArray(options.balanceStages)}, e.stage) as j,
-                     array_position(${pgTextArray(options.balanceStages)}, e.previous_stage) as previous_j
-                from entries e cross join bounds b
+            cohort_bounds as materialized (select array(select "from" from cohorts order by i) as froms),
+            cohort_members as materialized (
+              select f.person_id, c.i, c.untils
+                from firsts f cross join cohort_bounds cb
+                join cohorts c on c.i = width_bucket(f.at, cb.froms) - 1
+               where f.became and f.at < c."to"
+            ),
+            reached as (
+              select m.i, v.j, width_bucket(f.at, m.untils) as idx
+                from firsts f
+                cross join lateral unnest(f.reach) with ordinality as v(first, j)
+                join cohort_members m on m.person_id = f.person_id
+               where v.first
             )
             select 'size' as kind, i, null::int as j, null::int as idx, count(*) as n from cohort_members group by i
             union all
-            select 'reach', m.i, v.j::int, width_bucket(v.at, m.untils), count(*)
-              from cohort_members m cross join lateral unnest(m.reached) with ordinality as v(at, j)
-             where v.at is not null group by 2, 3, 4
+            select 'reach', i, j::int, idx, count(*) from reached group by 2, 3, 4
             union all
-            select 'in', null, j, width_bucket(at_ms, froms), count(*) from flow
-             where j is not null and at_ms >= froms[1] and at_ms < ${end}::float8 group by 3, 4
+            select 'in', null, j, at_b, sum(n) from moves where j is not null and at_b >= 1 group by 3, 4
             union all
-            select 'out', null, previous_j, width_bucket(at_ms, froms), count(*) from flow
-             where previous_j is not null and at_ms >= froms[1] and at_ms < ${end}::float8 group by 3, 4
+            select 'out', null, previous_j, at_b, sum(n) from moves where previous_j is not null and at_b >= 1 group by 3, 4
             union all
-            select 'start', null, j, width_bucket(at_ms, froms), count(*) from flow where j is not null group by 3, 4
+            select 'start', null, j, at_b, sum(n) from moves where j is not null group by 3, 4
             union all
-            select 'end', null, j, width_bucket(next_ms, froms), count(*) from flow
-             where j is not null and next_ms is not null group by 3, 4`,
+            select 'end', null, j, next_b, sum(n) from moves where j is not null and next_b is not null group by 3, 4`,
       );
       const counts: WaterfallCounts = {
         cohorts: options.rows.map((row) => ({
@@ -674,12 +730,18 @@ export function createReportRepository(db: Db) {
     ): Promise<{ closeRateByGrade: ValueBasis['closeRateByGrade']; averageWonAmount: number | null }> {
       const grades = await rows<{ fit_grade: string | null; delivered: unknown; won: unknown }>(
         db,
-        sql`with reached as (
-              select coalesce(c.merged_into_id, c.id) as person_id,
+        // Few contacts are merged: they are read by the merged-into index and matched by hash,
+        // instead of every transition's contact being looked up.
+        sql`with merged as (
+              select id, merged_into_id from contacts
+               where workspace_id = ${workspaceId}::uuid and merged_into_id is not null
+            ),
+            reached as (
+              select coalesce(m.merged_into_id, t.contact_id) as person_id,
                      bool_or(t.to_stage = ${options.deliveredStage}::text) as delivered,
                      bool_or(t.to_stage = ${options.wonStage}::text) as won
                 from stage_transitions t
-                join contacts c on c.workspace_id = t.workspace_id and c.id = t.contact_id
+                left join merged m on m.id = t.contact_id
                where t.workspace_id = ${workspaceId}::uuid and t.occurred_at <= ${options.asOf.toISOString()}::timestamptz
                  and t.to_stage in (${options.deliveredStage}::text, ${options.wonStage}::text)
                group by 1
