@@ -2,11 +2,17 @@ import { randomUUID } from 'node:crypto';
 import {
   type Agreement,
   buildFunnel,
+  buildGoalTree,
   buildLeadFlow,
   buildSla,
   buildWaterfall,
+  countEntries,
+  goalTreeRanges,
+  goalTreeStages,
+  goalTreeWindow,
   invalidReasons,
   previousBucket,
+  resolveGoalPeriod,
   resolveReportPeriod,
   resolveSlaPeriod,
   type SegmentFilters,
@@ -19,6 +25,7 @@ import type { Deps } from '../src/deps.ts';
 import { loadSimulatedFacts } from '../src/use-cases/demo/load-simulated-facts.ts';
 import { runEngineUntilCaughtUp } from '../src/use-cases/engine/run-engine.ts';
 import { getFunnelReport } from '../src/use-cases/reports/get-funnel-report.ts';
+import { getGoalTreeReport } from '../src/use-cases/reports/get-goal-tree-report.ts';
 import { getLeadFlowReport } from '../src/use-cases/reports/get-lead-flow-report.ts';
 import { getSlaReport } from '../src/use-cases/reports/get-sla-report.ts';
 import { getWaterfallReport } from '../src/use-cases/reports/get-waterfall-report.ts';
@@ -67,6 +74,34 @@ function corePath(deps: Deps, workspaceId: string, agreement: Agreement, asOf: D
         timelines,
         persons,
         basis,
+      });
+    },
+    async goalTree(label: string, filters: SegmentFilters) {
+      const resolved = resolveGoalPeriod(label, agreement.timezone);
+      if (!resolved.ok) throw new Error(resolved.error.message);
+      const p = resolved.value;
+      const window = goalTreeWindow(asOf, agreement.timezone);
+      const from = new Date(Math.min(p.from.getTime(), window.from.getTime()));
+      const to = new Date(Math.max(p.to.getTime(), window.to.getTime()));
+      const timelines = await loadTimelines(workspaceId, { from, to, filters, asOf }, deps);
+      const deals = await deps.repos.salesReports.listDeals(workspaceId, {
+        from,
+        to,
+        asOf,
+        filters,
+        timezone: agreement.timezone,
+      });
+      const ranges = goalTreeRanges(p, window);
+      const entryCounts = countEntries(timelines, goalTreeStages(agreement), ranges, asOf.getTime());
+      return buildGoalTree({
+        agreement,
+        agreementVersion: 1,
+        period: p,
+        window,
+        asOf,
+        filters,
+        entryCounts,
+        deals,
       });
     },
     async waterfall(from: string, to: string, filters: SegmentFilters, unit: 'month' | 'week') {
@@ -255,6 +290,14 @@ function describeSqlPath(name: string, open: () => Promise<Database>) {
               await core.waterfall(from, to, filters, unit),
             );
           }
+        }
+      }
+      for (const label of ['2027', '2027-Q1', '2027-03']) {
+        for (const filters of segments) {
+          expect(
+            await getGoalTreeReport({ workspaceId, period: label, filters }, deps),
+            `goal tree ${label} ${JSON.stringify(filters)}`,
+          ).toEqual(await core.goalTree(label, filters));
         }
       }
       for (const month of months) {

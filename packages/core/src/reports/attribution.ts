@@ -249,10 +249,15 @@ export function buildAttribution(input: {
 
   const byPerson = new Map<string, TouchpointFacts[]>();
   const byAccount = new Map<string, TouchpointFacts[]>();
+  // Appended in place: copying a list per touchpoint is quadratic in a big account's touchpoints.
+  const append = (map: Map<string, TouchpointFacts[]>, key: string, point: TouchpointFacts) => {
+    const list = map.get(key);
+    if (list === undefined) map.set(key, [point]);
+    else list.push(point);
+  };
   for (const point of input.touchpoints) {
-    byPerson.set(point.personId, [...(byPerson.get(point.personId) ?? []), point]);
-    if (point.accountId !== null)
-      byAccount.set(point.accountId, [...(byAccount.get(point.accountId) ?? []), point]);
+    append(byPerson, point.personId, point);
+    if (point.accountId !== null) append(byAccount, point.accountId, point);
   }
 
   const excluded = { otherCurrency: 0, noAmount: 0 };

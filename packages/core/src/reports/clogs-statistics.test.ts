@@ -1,8 +1,10 @@
 import { describe, expect, test } from 'vitest';
 import {
   benjaminiHochberg,
+  type CensoredTime,
   compareProportions,
   fisherExactTest,
+  gehanScores,
   gehanWilcoxonTest,
   twoProportionZTest,
   twoSidedNormalP,
@@ -72,6 +74,26 @@ describe('gehanWilcoxonTest', () => {
 
   test('identical samples give z = 0', () => {
     expect(gehanWilcoxonTest(times(3, 3), times(3, 3))).toMatchObject({ statistic: 0, p: 1 });
+  });
+
+  test('the sorted scores equal the pairwise count, with ties and censoring everywhere', () => {
+    const shorter = (x: CensoredTime, y: CensoredTime) =>
+      !x.censored && (x.value < y.value || (x.value === y.value && y.censored));
+    let seed = 7;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (let round = 0; round < 40; round++) {
+      const all = Array.from({ length: 1 + Math.floor(next() * 60) }, () => ({
+        value: Math.floor(next() * 8),
+        censored: next() < 0.4,
+      }));
+      const pairwise = all.map(
+        (x) => all.filter((y) => shorter(y, x)).length - all.filter((y) => shorter(x, y)).length,
+      );
+      expect(gehanScores(all)).toEqual(pairwise);
+    }
   });
 });
 

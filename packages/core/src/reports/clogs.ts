@@ -169,9 +169,31 @@ function samplesFor(
   return samples;
 }
 
-function inSegment(people: ReadonlyMap<string, ClogPerson>, segment: ClogSegment) {
-  return (sample: Sample) =>
-    segment === null || (people.get(sample.personId)?.segments[segment.key] ?? []).includes(segment.value);
+/**
+ * Each segment's samples (those whose person has the segment's value), in the order given: one
+ * pass over the samples, instead of one filter per segment (a period of a big workspace has
+ * hundreds of thousands of samples and dozens of segments).
+ */
+function bySegment(
+  samples: readonly Sample[],
+  people: ReadonlyMap<string, ClogPerson>,
+  keys: readonly string[],
+): (segment: ClogSegment) => Sample[] {
+  const groups = new Map<string, Sample[]>();
+  for (const sample of samples) {
+    const segments = people.get(sample.personId)?.segments;
+    if (segments === undefined) continue;
+    for (const key of keys) {
+      for (const value of new Set(segments[key] ?? [])) {
+        const name = `${key}\u0000${value}`;
+        const list = groups.get(name);
+        if (list === undefined) groups.set(name, [sample]);
+        else list.push(sample);
+      }
+    }
+  }
+  return (segment) =>
+    segment === null ? [...samples] : (groups.get(`${segment.key}\u0000${segment.value}`) ?? []);
 }
 
 /** Share of people who entered `stage` before `before` and later entered the last stage (by asOf). */
@@ -242,9 +264,14 @@ export function buildClogReport(input: {
       }
       for (const value of [...values].sort()) segments.push({ key, value });
     }
+    const of = {
+      decidedCurrent: bySegment(decided.current, people, options.segmentBy),
+      decidedBaseline: bySegment(decided.baseline, people, options.segmentBy),
+      enteredCurrent: bySegment(entered.current, people, options.segmentBy),
+      enteredBaseline: bySegment(entered.baseline, people, options.segmentBy),
+    };
     for (const segment of segments) {
-      const keep = inSegment(people, segment);
-      const conversion = { current: decided.current.filter(keep), baseline: decided.baseline.filter(keep) };
+      const conversion = { current: of.decidedCurrent(segment), baseline: of.decidedBaseline(segment) };
       if (conversion.current.length < options.minSample || conversion.baseline.length < options.minSample) {
         skippedSmall += 1;
       } else {
@@ -270,7 +297,7 @@ export function buildClogReport(input: {
           stageIndex,
         });
       }
-      const time = { current: entered.current.filter(keep), baseline: entered.baseline.filter(keep) };
+      const time = { current: of.enteredCurrent(segment), baseline: of.enteredBaseline(segment) };
       if (time.current.length < options.minSample || time.baseline.length < options.minSample) {
         skippedSmall += 1;
       } else {

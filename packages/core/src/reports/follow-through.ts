@@ -238,7 +238,9 @@ export function buildFollowThrough(input: {
     const groups = new Map<string, Outcome[]>();
     for (const outcome of outcomes) {
       const k = key(outcome);
-      groups.set(k, [...(groups.get(k) ?? []), outcome]);
+      const list = groups.get(k);
+      if (list === undefined) groups.set(k, [outcome]);
+      else list.push(outcome);
     }
     return groups;
   };

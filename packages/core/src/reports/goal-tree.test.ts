@@ -1,6 +1,14 @@
 import { describe, expect, test } from 'vitest';
 import type { DealFacts } from './close-rates.ts';
-import { buildGoalTree, goalTreeWindow, monthGoal, resolveGoalPeriod } from './goal-tree.ts';
+import {
+  buildGoalTree,
+  countEntries,
+  goalTreeRanges,
+  goalTreeStages,
+  goalTreeWindow,
+  monthGoal,
+  resolveGoalPeriod,
+} from './goal-tree.ts';
 import { defaultAgreement, moves } from './test-world.ts';
 import { buildTimelines, type TransitionInput } from './timeline.ts';
 
@@ -60,14 +68,20 @@ function build(label: string, asOf: string) {
   const agreement = defaultAgreement();
   const period = resolveGoalPeriod(label, timezone);
   if (!period.ok) throw new Error(period.error.message);
+  const window = goalTreeWindow(new Date(asOf), timezone);
   return buildGoalTree({
     agreement,
     agreementVersion: 5,
     period: period.value,
-    window: goalTreeWindow(new Date(asOf), timezone),
+    window,
     asOf: new Date(asOf),
     filters: {},
-    timelines: world(),
+    entryCounts: countEntries(
+      world(),
+      goalTreeStages(agreement),
+      goalTreeRanges(period.value, window),
+      Date.parse(asOf),
+    ),
     deals,
   });
 }

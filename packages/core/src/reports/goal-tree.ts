@@ -166,18 +166,24 @@ export function buildGoalTree(input: {
   window: ReportPeriod;
   asOf: Date;
   filters: SegmentFilters;
-  /** People who moved in the trailing window or in the period, with their history up to asOf. */
-  timelines: readonly Timeline[];
+  /**
+   * Per range of `goalTreeRanges` (the trailing window, the period, its months): the people who
+   * entered each of `goalTreeStages` in it (`countEntries` over the timelines of the people who
+   * moved in the window or the period, or the same counted by the database).
+   */
+  entryCounts: readonly ReadonlyMap<string, number>[];
   /** Deals of those people (won ones give revenue and, without a goal deal size, the average). */
   deals: readonly DealFacts[];
 }): GoalTreeReport {
   const { agreement, period, window } = input;
   const asOf = input.asOf.getTime();
   const currency = agreement.currency;
-  const ids = agreement.stages.map((stage) => stage.id);
-  const stages = ids.slice(Math.max(0, ids.indexOf(leadStageOf(agreement))));
-
-  const enteredInWindow = countEntries(input.timelines, stages, [window], asOf)[0] as Map<string, number>;
+  const stages = goalTreeStages(agreement);
+  const [
+    enteredInWindow = new Map<string, number>(),
+    periodCounts = new Map<string, number>(),
+    ...monthCounts
+  ] = input.entryCounts;
   const rates: GoalRate[] = stages.slice(1).map((to, index) => {
     const from = stages[index] as string;
     const entered = { from: enteredInWindow.get(from) ?? 0, to: enteredInWindow.get(to) ?? 0 };
@@ -227,7 +233,6 @@ export function buildGoalTree(input: {
     wonIn(from, to).reduce((sum, deal) => sum + Math.round((deal.amount ?? 0) * 100), 0) / 100;
 
   const buckets = periodBuckets(period, 'month');
-  const [periodCounts, ...monthCounts] = countEntries(input.timelines, stages, [period, ...buckets], asOf);
   const months: GoalMonth[] = buckets.map((bucket, bucketIndex) => {
     const from = bucket.from.getTime();
     const to = bucket.to.getTime();
@@ -295,11 +300,22 @@ export function buildGoalTree(input: {
   };
 }
 
+/** The stages the goal tree works through: the lead stage and the main stages after it. */
+export function goalTreeStages(agreement: Agreement): string[] {
+  const ids = agreement.stages.map((stage) => stage.id);
+  return ids.slice(Math.max(0, ids.indexOf(leadStageOf(agreement))));
+}
+
+/** The ranges the goal tree counts entries in: the trailing window, the period, its months. */
+export function goalTreeRanges(period: ReportPeriod, window: ReportPeriod): { from: Date; to: Date }[] {
+  return [window, period, ...periodBuckets(period, 'month')];
+}
+
 /**
  * For each range, the people who entered each stage in it, as the funnel counts them (any order:
  * a person once per stage, at any entry in the range), up to asOf; one pass over the timelines.
  */
-function countEntries(
+export function countEntries(
   timelines: readonly Timeline[],
   stages: readonly string[],
   ranges: readonly { from: Date; to: Date }[],

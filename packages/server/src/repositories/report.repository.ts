@@ -607,6 +607,58 @@ export function createReportRepository(db: Db) {
       return counts;
     },
 
+    /**
+     * The people who entered each of `stages` in `span` and in each of `rows` (contiguous ranges
+     * in time order inside the span), as core's `countEntries` counts them: a person once per
+     * stage and range, at its first entry into the stage in the range (none into it since the
+     * range began), up to `asOf`; people in the segment. One pass over the span's entries.
+     */
+    async countStageEntries(
+      workspaceId: string,
+      options: {
+        span: { from: Date; to: Date };
+        rows: readonly { from: Date; to: Date }[];
+        stages: readonly string[];
+        filters: SegmentFilters;
+        asOf: Date;
+      },
+    ): Promise<{ span: Map<string, number>; rows: Map<string, number>[] }> {
+      const instants = (list: readonly Date[]) =>
+        sql`array(select jsonb_array_elements_text(${json(list.map((d) => d.toISOString()))}::jsonb)::timestamptz)`;
+      const found = await aggregateRows<{ i: number; stage: string; n: Num }>(
+        db,
+        sql`with bounds as materialized (
+              select ${instants(options.rows.map((row) => row.from))} as froms,
+                     ${instants(options.rows.map((row) => row.to))} as tos
+            ),
+            e as materialized (
+              select r.stage, r.at, r.previous_same_at, width_bucket(r.at, b.froms) as row_i,
+                     b.froms[width_bucket(r.at, b.froms)] as row_from, b.tos[width_bucket(r.at, b.froms)] as row_to
+                from person_timelines r cross join bounds b
+               where r.workspace_id = ${workspaceId}::uuid
+                 and r.at >= ${options.span.from.toISOString()}::timestamptz
+                 and r.at < ${options.span.to.toISOString()}::timestamptz
+                 and r.at <= ${options.asOf.toISOString()}::timestamptz
+                 and r.selects and r.pos is not null
+                 and r.stage in (select jsonb_array_elements_text(${json(options.stages)}::jsonb))
+                 ${inSegment(workspaceId, options.filters)}
+            )
+            select 0 as i, stage, count(*) as n from e
+             where previous_same_at is null or previous_same_at < ${options.span.from.toISOString()}::timestamptz
+             group by 1, 2
+            union all
+            select row_i, stage, count(*) from e
+             where row_i >= 1 and at < row_to and (previous_same_at is null or previous_same_at < row_from)
+             group by 1, 2`,
+      );
+      const counts = [options.span, ...options.rows].map(
+        () => new Map(options.stages.map((stage) => [stage, 0])),
+      );
+      for (const row of found) counts[Number(row.i)]?.set(row.stage, count(row.n));
+      const [span = new Map<string, number>(), ...rest] = counts;
+      return { span, rows: rest };
+    },
+
     /** Every stage transition, up to `asOf`, of the people the selection names. */
     async listTransitions(workspaceId: string, selection: PeopleSelection): Promise<TransitionInput[]> {
       const found = await rows<{

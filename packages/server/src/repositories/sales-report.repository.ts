@@ -149,57 +149,54 @@ export function createSalesReportRepository(db: Db) {
             select p.person_id, c.id, p.since from chosen p
               join contacts c on c.workspace_id = ${workspaceId}::uuid and c.merged_into_id = p.person_id
           )`;
-      const clocks = await rows<{
+      // One statement (the selection is worked out once): each row is a clock, a touch or a verdict.
+      const found = await rows<{
+        kind: 'clock' | 'touch' | 'verdict';
         person_id: string;
         team_id: string | null;
         rep_id: string | null;
-        started_at: unknown;
-        business_hours: boolean;
-        status: HandOverFacts['status'];
+        business_hours: boolean | null;
+        status: string | null;
+        detail: string | null;
+        reason: string | null;
+        at: unknown;
       }>(
         db,
         sql`with ${selected}
-            select m.person_id, k.team_id, k.rep_id, k.started_at, k.business_hours, k.status
+            select 'clock' as kind, m.person_id, k.team_id, k.rep_id, k.business_hours, k.status,
+                   null::text as detail, null::text as reason, k.started_at as at
               from members m
               join sla_clocks k on k.workspace_id = ${workspaceId}::uuid and k.contact_id = m.contact_id
-             where k.started_at <= ${iso(options.asOf)}::timestamptz`,
-      );
-      const touches = await rows<{ person_id: string; kind: string; occurred_at: unknown }>(
-        db,
-        sql`with ${selected}
-            select m.person_id, t.kind, t.occurred_at
+             where k.started_at <= ${iso(options.asOf)}::timestamptz
+            union all
+            select 'touch', m.person_id, null, null, null, null, t.kind, null, t.occurred_at
               from members m
               join touches t on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
-             where t.occurred_at >= m.since and t.occurred_at <= ${iso(options.asOf)}::timestamptz`,
-      );
-      const verdicts = await rows<{
-        person_id: string;
-        verdict: VerdictFacts['verdict'];
-        reason: string | null;
-        occurred_at: unknown;
-      }>(
-        db,
-        sql`with ${selected}
-            select m.person_id, f.verdict, f.reason, f.occurred_at
+             where t.occurred_at >= m.since and t.occurred_at <= ${iso(options.asOf)}::timestamptz
+            union all
+            select 'verdict', m.person_id, null, null, null, null, f.verdict, f.reason, f.occurred_at
               from members m
               join feedback f on f.workspace_id = ${workspaceId}::uuid and f.contact_id = m.contact_id
              where f.occurred_at >= m.since and f.occurred_at <= ${iso(options.asOf)}::timestamptz`,
       );
+      const clocks = found.filter((row) => row.kind === 'clock');
+      const touches = found.filter((row) => row.kind === 'touch');
+      const verdicts = found.filter((row) => row.kind === 'verdict');
       return {
         handOvers: clocks.map((row) => ({
           personId: row.person_id,
           teamId: row.team_id,
           repId: row.rep_id,
-          startedAt: ms(row.started_at),
+          startedAt: ms(row.at),
           businessHours: Boolean(row.business_hours),
-          status: row.status,
+          status: row.status as HandOverFacts['status'],
         })),
-        touches: touches.map((row) => ({ personId: row.person_id, kind: row.kind, at: ms(row.occurred_at) })),
+        touches: touches.map((row) => ({ personId: row.person_id, kind: row.detail ?? '', at: ms(row.at) })),
         verdicts: verdicts.map((row) => ({
           personId: row.person_id,
-          verdict: row.verdict,
+          verdict: row.detail as VerdictFacts['verdict'],
           reason: row.reason,
-          at: ms(row.occurred_at),
+          at: ms(row.at),
         })),
       };
     },

@@ -1,12 +1,14 @@
 import {
   buildGoalTree,
   type GoalTreeReport,
+  goalTreeRanges,
+  goalTreeStages,
   goalTreeWindow,
   localDay,
   resolveGoalPeriod,
   type SegmentFilters,
 } from '@smarketing/core';
-import { loadAgreement, loadTimelines, type ReportDeps, unwrapPeriod } from './report-context.ts';
+import { loadAgreement, type ReportDeps, unwrapPeriod } from './report-context.ts';
 
 export type GoalTreeQuery = {
   workspaceId: string;
@@ -25,7 +27,23 @@ export async function getGoalTreeReport(query: GoalTreeQuery, deps: ReportDeps):
   const filters = query.filters ?? {};
   const from = new Date(Math.min(period.from.getTime(), window.from.getTime()));
   const to = new Date(Math.max(period.to.getTime(), window.to.getTime()));
-  const timelines = await loadTimelines(query.workspaceId, { from, to, filters, asOf }, deps);
+  // Counted in the database over the rollup: the window's entries, then the period's and its months'.
+  const stages = goalTreeStages(agreement);
+  const [windowRange, periodRange, ...months] = goalTreeRanges(period, window);
+  const inWindow = await deps.repos.reports.countStageEntries(query.workspaceId, {
+    span: windowRange ?? window,
+    rows: [],
+    stages,
+    filters,
+    asOf,
+  });
+  const inPeriod = await deps.repos.reports.countStageEntries(query.workspaceId, {
+    span: periodRange ?? period,
+    rows: months,
+    stages,
+    filters,
+    asOf,
+  });
   const deals = await deps.repos.salesReports.listDeals(query.workspaceId, {
     from,
     to,
@@ -33,5 +51,14 @@ export async function getGoalTreeReport(query: GoalTreeQuery, deps: ReportDeps):
     filters,
     timezone: agreement.timezone,
   });
-  return buildGoalTree({ agreement, agreementVersion, period, window, asOf, filters, timelines, deals });
+  return buildGoalTree({
+    agreement,
+    agreementVersion,
+    period,
+    window,
+    asOf,
+    filters,
+    entryCounts: [inWindow.span, inPeriod.span, ...inPeriod.rows],
+    deals,
+  });
 }
