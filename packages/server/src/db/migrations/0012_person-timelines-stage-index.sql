@@ -1,0 +1,1 @@
+CREATE INDEX "person_timelines_stage_at_idx" ON "person_timelines" USING btree ("workspace_id","stage","at");
