@@ -30,13 +30,6 @@ export async function getGoalTreeReport(query: GoalTreeQuery, deps: ReportDeps):
   // Counted in the database over the rollup: the window's entries, then the period's and its months'.
   const stages = goalTreeStages(agreement);
   const [windowRange, periodRange, ...months] = goalTreeRanges(period, window);
-  const inWindow = await deps.repos.reports.countStageEntries(query.workspaceId, {
-    span: windowRange ?? window,
-    rows: [],
-    stages,
-    filters,
-    asOf,
-  });
   const inPeriod = await deps.repos.reports.countStageEntries(query.workspaceId, {
     span: periodRange ?? period,
     rows: months,
@@ -44,6 +37,21 @@ export async function getGoalTreeReport(query: GoalTreeQuery, deps: ReportDeps):
     filters,
     asOf,
   });
+  // Early in a year the trailing window is the year just asked for: its counts are the period's.
+  const sameSpan =
+    windowRange !== undefined &&
+    periodRange !== undefined &&
+    windowRange.from.getTime() === periodRange.from.getTime() &&
+    windowRange.to.getTime() === periodRange.to.getTime();
+  const inWindow = sameSpan
+    ? inPeriod
+    : await deps.repos.reports.countStageEntries(query.workspaceId, {
+        span: windowRange ?? window,
+        rows: [],
+        stages,
+        filters,
+        asOf,
+      });
   const deals = await deps.repos.salesReports.listDeals(query.workspaceId, {
     from,
     to,
