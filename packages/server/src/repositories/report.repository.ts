@@ -121,6 +121,10 @@ const epochMs = (instant: SQL) => sql`floor(extract(epoch from ${instant}) * 100
 const pgTextArray = (values: readonly string[]) =>
   sql`array(select jsonb_array_elements_text(${json(values)}::jsonb))`;
 
+/** A timestamptz[] parameter (as JSON, which both drivers pass alike). */
+const instants = (list: readonly Date[]) =>
+  sql`array(select jsonb_array_elements_text(${json(list.map((date) => date.toISOString()))}::jsonb)::timestamptz)`;
+
 /**
  * The character standing for main stage `index` in `path_before`, and the pattern that finds the
  * stages before `index` in order among them (a subsequence: what `passedInOrder` tests).
@@ -363,8 +367,6 @@ export function createReportRepository(db: Db) {
     ): Promise<LeadFlowCounts> {
       // Row 0 is the whole period; rows 1… the buckets, in time order and not overlapping.
       const buckets = [options.total, ...options.rows];
-      const instants = (list: readonly Date[]) =>
-        sql`array(select jsonb_array_elements_text(${json(list.map((d) => d.toISOString()))}::jsonb)::timestamptz)`;
       // The stages at or past the lead stage (a text[]).
       const past = pgTextArray(options.stages.slice(Math.max(options.stages.indexOf(options.leadStage), 0)));
       const asOf = selection.asOf.toISOString();
@@ -469,7 +471,7 @@ export function createReportRepository(db: Db) {
     /**
      * The waterfall's counts (core `countWaterfall`) over everyone with a transition before the
      * period's end: each cohort's size and, per offset, who had reached each followed stage; each
-     * row's opening, inflow and outflow per stage. One statement; instants are compared in ms.
+     * row's opening, inflow and outflow per stage. One statement; instants are compared as timestamptz.
      */
     async waterfallCounts(
       workspaceId: string,
@@ -520,7 +522,7 @@ export function createReportRepository(db: Db) {
         // stage or a followed stage (such an entry is never a re-entry into its own stage, and
         // comes at or after the person became a lead), grouped by person.
         sql`with bounds as materialized (
-              select array(select jsonb_array_elements_text(${json(froms.map((ms) => new Date(ms).toISOString()))}::jsonb)::timestamptz) as froms
+              select ${instants(froms.map((ms) => new Date(ms)))} as froms
             ),
             moves as (
               select array_position(${balance}, r.stage) as j, array_position(${balance}, r.previous_stage) as previous_j,
@@ -633,8 +635,6 @@ export function createReportRepository(db: Db) {
         asOf: Date;
       },
     ): Promise<{ span: Map<string, number>; rows: Map<string, number>[] }> {
-      const instants = (list: readonly Date[]) =>
-        sql`array(select jsonb_array_elements_text(${json(list.map((d) => d.toISOString()))}::jsonb)::timestamptz)`;
       const found = await aggregateRows<{ i: number; stage: string; n: Num }>(
         db,
         sql`with bounds as materialized (
