@@ -286,7 +286,9 @@ export const contactIdentities = pgTable(
   },
   (t) => [
     primaryKey({ name: 'contact_identities_pk', columns: [t.workspaceId, t.kind, t.value] }),
-    index('contact_identities_contact_idx').on(t.workspaceId, t.contactId),
+    // By contact id alone (ids are UUIDs): led by the workspace, this index was the planner's pick
+    // for lookups by value whenever its statistics took a workspace for one row.
+    index('contact_identities_contact_idx').on(t.contactId),
     check('contact_identities_kind_check', oneOf(t.kind, identityKinds)),
   ],
 );

@@ -2,6 +2,7 @@ import { normalizeSegmentMessage } from '@smarketing/core';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { openTestDeps } from '../../test/test-runtime.ts';
+import { createRepositories } from '../repositories/index.ts';
 import { eraseContact } from '../use-cases/erase/erase-contact.ts';
 import { createWorkspace } from '../use-cases/workspaces/create-workspace.ts';
 import { createIngestWriter } from './ingest-writer.ts';
@@ -93,5 +94,22 @@ describe('createIngestWriter', () => {
     expect(after?.contact_id).toBeDefined();
     expect(after?.contact_id).not.toBe(first?.contact_id);
     expect(after?.contact_exists).toBe(true);
+  });
+
+  test("refreshes the planner's statistics once a new workspace has stored 1,000 messages", async () => {
+    const fresh = (await createWorkspace({ name: 'Statistics', createdBy: 'test' }, deps)).workspaceId;
+    const ingest = createRepositories(deps.database.db).ingest;
+    const writer = createIngestWriter(deps, { maxBatchMessages: 100 });
+    for (let start = 0; start < 1_200; start += 100) {
+      const messages = Array.from({ length: 100 }, (_, index) =>
+        message(`s-${start + index}`, `sv-${index % 50}`),
+      );
+      await writer.submit({ workspaceId: fresh, messages, drops: [] });
+    }
+    await writer.close();
+    // Without a refresh the planner takes the new workspace for a handful of rows at most.
+    const believed = await ingest.estimateWorkspaceMessages(fresh);
+    expect(believed).toBeGreaterThanOrEqual(900);
+    expect(believed).toBeLessThanOrEqual(1_300);
   });
 });

@@ -108,7 +108,15 @@ export function createIngestWriter(
         for (const [index, pending] of batch.entries()) pending.resolve({ stored: flags[index] ?? [] });
         counters.batches++;
         counters.storedMessages += stored;
-        await statistics.afterStored(stored, deps.log);
+        const storedByWorkspace = new Map<string, number>();
+        for (const [index, pending] of batch.entries()) {
+          const count = (flags[index] ?? []).filter(Boolean).length;
+          storedByWorkspace.set(
+            pending.workspaceId,
+            (storedByWorkspace.get(pending.workspaceId) ?? 0) + count,
+          );
+        }
+        await statistics.afterStored(storedByWorkspace, deps.log);
         counters.duplicateMessages += size - stored;
         for (const pending of batch) {
           for (const drop of pending.drops)
@@ -163,6 +171,7 @@ export function createIngestWriter(
     async close() {
       closed = true;
       while (running.size > 0) await Promise.all(running);
+      await statistics.settled();
     },
     stats() {
       return { queuedMessages, ...counters, droppedByReason: { ...droppedByReason } };
@@ -171,27 +180,59 @@ export function createIngestWriter(
 }
 
 /**
- * PGlite runs no autovacuum, so without this the planner's statistics of the ingestion tables stay
- * those of an empty database and it chooses plans that read a whole workspace for a handful of
- * rows (a hash join over every contact, for instance). Like autovacuum's analyze threshold, this
- * refreshes them once the rows stored since the last refresh pass a share of those stored before
- * (so a growing database is analysed a logarithmic number of times). PostgreSQL does it itself.
+ * Keeps the planner's statistics of the ingestion tables in step with each workspace's growth.
+ * Stale ones are ruinous here: the tables are shared by workspaces, and while the statistics
+ * predate a workspace's rows the planner takes its rows for one and picks plans that read the
+ * whole workspace (an identity lookup by another index's `workspace_id` prefix took 11 s a batch).
+ * PGlite runs no autovacuum at all; PostgreSQL's re-analyses a table only after 10 % growth of
+ * the whole table and within a minute, so a new workspace, or a new database under load, runs on
+ * wrong plans meanwhile. Like autovacuum's threshold but per workspace: once a workspace has
+ * stored more messages since the last refresh than a share of what the planner believes it holds
+ * (and at least 1,000), the statistics are refreshed, so a growing workspace is analysed a
+ * logarithmic number of times, and a restart over a big one does not analyse again. PGlite gets
+ * every column analysed at 20 % growth, in turn with the writer (its one connection is the
+ * writer's). PostgreSQL gets only `workspace_id` analysed (a fraction of a second; autovacuum
+ * keeps the rest) each time the workspace doubles, beside the writer on another connection.
  */
 function statisticsRefresher(database: Database) {
-  let sinceRefresh = 0;
-  let total = 0;
+  /** Per workspace: messages stored since the last look, and what the planner believed it held then. */
+  const workspaces = new Map<string, { since: number; believed?: number }>();
+  let running: Promise<void> | undefined;
+  const pglite = database.kind === 'pglite';
+  const share = pglite ? 0.2 : 1;
+
+  async function refresh(workspaceId: string, entry: { since: number; believed?: number }) {
+    const ingest = createRepositories(database.db).ingest;
+    entry.believed ??= await ingest.estimateWorkspaceMessages(workspaceId);
+    if (entry.since < Math.max(1_000, entry.believed * share)) return;
+    entry.since = 0;
+    await ingest.refreshStatistics(pglite ? 'all' : 'workspace');
+    entry.believed = await ingest.estimateWorkspaceMessages(workspaceId);
+  }
+
   return {
-    async afterStored(stored: number, log: Logger) {
-      if (database.kind !== 'pglite') return;
-      sinceRefresh += stored;
-      total += stored;
-      if (sinceRefresh < Math.max(1_000, total * 0.2)) return;
-      sinceRefresh = 0;
-      try {
-        await createRepositories(database.db).ingest.refreshStatistics();
-      } catch (error) {
-        log.warn({ err: error }, 'could not refresh the planner statistics of the ingestion tables');
+    async afterStored(storedByWorkspace: Map<string, number>, log: Logger) {
+      let due: [string, { since: number; believed?: number }] | undefined;
+      for (const [workspaceId, stored] of storedByWorkspace) {
+        const entry = workspaces.get(workspaceId) ?? { since: 0 };
+        entry.since += stored;
+        workspaces.set(workspaceId, entry);
+        if (entry.since >= Math.max(1_000, (entry.believed ?? 0) * share)) due ??= [workspaceId, entry];
       }
+      if (running !== undefined || due === undefined) return;
+      const started = refresh(...due)
+        .catch((error: unknown) => {
+          log.warn({ err: error }, 'could not refresh the planner statistics of the ingestion tables');
+        })
+        .finally(() => {
+          running = undefined;
+        });
+      running = started;
+      if (pglite) await started;
+    },
+    /** Waits for an analysis in progress (the writer's `close`). */
+    async settled() {
+      await running;
     },
   };
 }

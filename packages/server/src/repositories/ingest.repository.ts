@@ -77,12 +77,44 @@ export function createIngestRepository(db: Db) {
       );
     },
 
-    /** Refreshes the planner's statistics of the fact tables (PGlite runs no autovacuum). */
-    async refreshStatistics(): Promise<void> {
-      await db.execute(
-        sql`analyze contacts, contact_identities, accounts, activities, ingested_messages, touches, deals, deal_events, feedback, stage_transitions,
-              person_timelines, contact_states, scores, sla_clocks`,
+    /**
+     * Refreshes the planner's statistics of the fact tables and of what is derived from them:
+     * every column, or only `workspace_id` (which workspace holds how many rows: cheap, as its
+     * statistics target is small, and all a new workspace needs on PostgreSQL, whose autovacuum
+     * keeps the other columns).
+     */
+    async refreshStatistics(columns: 'all' | 'workspace'): Promise<void> {
+      const tables = [
+        'contacts',
+        'contact_identities',
+        'accounts',
+        'activities',
+        'ingested_messages',
+        'touches',
+        'deals',
+        'deal_events',
+        'feedback',
+        'stage_transitions',
+        'person_timelines',
+        'contact_states',
+        'scores',
+        'sla_clocks',
+      ];
+      const list = tables.map((table) => (columns === 'all' ? table : `${table} (workspace_id)`)).join(', ');
+      await db.execute(sql.raw(`analyze ${list}`));
+    },
+
+    /** How many stored messages the planner believes a workspace holds (its estimate, not a count). */
+    async estimateWorkspaceMessages(workspaceId: string): Promise<number> {
+      const [found] = await rows<{ 'QUERY PLAN': unknown }>(
+        db,
+        sql`explain (format json) select 1 from ingested_messages where workspace_id = ${workspaceId}::uuid`,
       );
+      const plan = found?.['QUERY PLAN'];
+      const parsed = (typeof plan === 'string' ? JSON.parse(plan) : plan) as [
+        { Plan: { 'Plan Rows': number } },
+      ];
+      return parsed[0].Plan['Plan Rows'];
     },
 
     /** The surviving contact of each id (following merges) among those that exist. */

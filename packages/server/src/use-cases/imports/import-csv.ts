@@ -237,8 +237,11 @@ export async function importCsv(options: ImportCsvOptions, deps: ImportDeps): Pr
   }
   if (!dryRun && check.rows >= analyzeAfterRows) {
     // PGlite runs no autovacuum: without fresh statistics the planner keeps plans made for empty
-    // tables, and the next writes become many times slower.
-    await createRepositories(deps.database.db).ingest.refreshStatistics();
+    // tables, and the next writes become many times slower. PostgreSQL's autovacuum keeps the
+    // columns' statistics, but not in time to know how many rows the workspace now holds.
+    await createRepositories(deps.database.db).ingest.refreshStatistics(
+      deps.database.kind === 'pglite' ? 'all' : 'workspace',
+    );
   }
 
   const seconds = (deps.clock().getTime() - started) / 1000;
