@@ -81,7 +81,8 @@ export function createIngestRepository(db: Db) {
      * Refreshes the planner's statistics of the fact tables and of what is derived from them:
      * every column, or only `workspace_id` (which workspace holds how many rows: cheap, as its
      * statistics target is small, and all a new workspace needs on PostgreSQL, whose autovacuum
-     * keeps the other columns).
+     * keeps the other columns) — except for tables never analysed, which get every column (a new
+     * database's first minute, before autovacuum's first look, otherwise runs on default guesses).
      */
     async refreshStatistics(columns: 'all' | 'workspace'): Promise<void> {
       const tables = [
@@ -100,7 +101,22 @@ export function createIngestRepository(db: Db) {
         'scores',
         'sla_clocks',
       ];
-      const list = tables.map((table) => (columns === 'all' ? table : `${table} (workspace_id)`)).join(', ');
+      const never =
+        columns === 'all'
+          ? new Set(tables)
+          : new Set(
+              (
+                await rows<{ relname: string }>(
+                  db,
+                  sql`select relname from pg_stat_user_tables
+                       where relname in (${sql.join(
+                         tables.map((table) => sql`${table}`),
+                         sql`, `,
+                       )}) and last_analyze is null and last_autoanalyze is null`,
+                )
+              ).map((row) => row.relname),
+            );
+      const list = tables.map((table) => (never.has(table) ? table : `${table} (workspace_id)`)).join(', ');
       await db.execute(sql.raw(`analyze ${list}`));
     },
 
