@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -48,12 +49,16 @@ export function adminRoutes(
     const dir = await mkdtemp(join(tmpdir(), 'smarketing-backup-'));
     const file = join(dir, 'backup.ndjson.gz');
     const removeDir = () => rm(dir, { recursive: true, force: true });
+    let stream: ReturnType<typeof createReadStream> | undefined;
     try {
       const manifest = await createBackup({ to: createWriteStream(file), appVersion: options.version }, deps);
       const rows = manifest.tables.reduce((sum, table) => sum + table.rows, 0);
       c.get('log').info({ rows, tables: manifest.tables.length }, 'backup taken');
-      const stream = createReadStream(file);
-      stream.once('close', () => void removeDir());
+      // The file is removed as soon as it is open: the open descriptor keeps it readable until the
+      // stream closes, and no copy of the data is left on disk if the body is never read.
+      stream = createReadStream(file);
+      await once(stream, 'open');
+      await removeDir();
       const name = `smarketing-${deps.clock().toISOString().replaceAll(':', '-').slice(0, 19)}.ndjson.gz`;
       return c.body(Readable.toWeb(stream) as ReadableStream, 200, {
         'content-type': 'application/gzip',
@@ -63,6 +68,7 @@ export function adminRoutes(
         'cache-control': 'no-store',
       });
     } catch (error) {
+      stream?.destroy();
       await removeDir();
       throw error;
     }
