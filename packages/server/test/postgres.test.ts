@@ -1,9 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { normalizeSegmentMessage } from '@smarketing/core';
 import { sql } from 'drizzle-orm';
 import { describe, expect, inject, test } from 'vitest';
 import { isAppError } from '../src/app-error.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
+import { createIngestWriter } from '../src/ingest/ingest-writer.ts';
+import { createLogger } from '../src/log.ts';
+import { createRepositories } from '../src/repositories/index.ts';
+import { assembleDeps } from '../src/runtime.ts';
+import { createWorkspace } from '../src/use-cases/workspaces/create-workspace.ts';
 import { describeCollaborationContract } from './collaboration-contract.ts';
 import { describeEngineContract } from './engine-contract.ts';
 import { describeReportContract } from './report-contract.ts';
@@ -39,6 +45,68 @@ if (databaseUrl) {
       } finally {
         await first.close();
         await second.close();
+        await admin.db.execute(sql`drop database ${sql.identifier(name)}`);
+        await admin.close();
+      }
+    });
+  });
+
+  describe('ingest statistics on PostgreSQL', () => {
+    test("a new database's tables, then a second workspace, are analysed as the writer stores their first 1,000 messages", async (context) => {
+      const admin = await openDatabase({ databaseUrl, poolSize: 1 });
+      const name = `smarketing_test_${randomUUID().replaceAll('-', '')}`;
+      try {
+        await admin.db.execute(sql`create database ${sql.identifier(name)}`);
+      } catch (error) {
+        await admin.close();
+        context.skip(`cannot create a database here: ${error instanceof Error ? error.message : error}`);
+        return;
+      }
+      const url = new URL(databaseUrl);
+      url.pathname = `/${name}`;
+      const database = await openDatabase({ databaseUrl: url.toString(), poolSize: 4 });
+      try {
+        await migrateDatabase(database);
+        const deps = assembleDeps(database, createLogger('silent'));
+        const ingest = createRepositories(database.db).ingest;
+        // Statistics of a column other than workspace_id: only a whole-table analysis writes them.
+        const analysed = async () => {
+          const found = (await database.db.execute(
+            sql`select count(*)::int as n from pg_stats
+                 where (tablename, attname) in (('activities', 'contact_id'), ('contacts', 'created_at'))`,
+          )) as unknown as { rows: { n: number }[] };
+          return found.rows[0]?.n === 2;
+        };
+        expect(await analysed()).toBe(false);
+        for (const workspaceName of ['First', 'Second']) {
+          const { workspaceId } = await createWorkspace({ name: workspaceName, createdBy: 'test' }, deps);
+          const writer = createIngestWriter(deps, { maxBatchMessages: 100 });
+          for (let start = 0; start < 1_200; start += 100) {
+            const messages = Array.from({ length: 100 }, (_, index) => {
+              const result = normalizeSegmentMessage(
+                {
+                  type: 'track',
+                  messageId: `${workspaceName}-${start + index}`,
+                  anonymousId: `v-${index % 50}`,
+                  event: 'Page Viewed',
+                },
+                { receivedAt: new Date('2026-11-23T10:00:00Z') },
+              );
+              if (!result.ok) throw new Error(result.detail);
+              return result.message;
+            });
+            await writer.submit({ workspaceId, messages, drops: [] });
+          }
+          await writer.close();
+          // Before its refresh the planner takes the workspace for a handful of rows at most.
+          const believed = await ingest.estimateWorkspaceMessages(workspaceId);
+          expect(believed).toBeGreaterThanOrEqual(900);
+          expect(believed).toBeLessThanOrEqual(1_300);
+          // The first refresh found the tables never analysed and analysed every column.
+          expect(await analysed()).toBe(true);
+        }
+      } finally {
+        await database.close();
         await admin.db.execute(sql`drop database ${sql.identifier(name)}`);
         await admin.close();
       }
