@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import {
   type Agreement,
+  becameLeadAt,
+  buildCloseRates,
   buildFunnel,
   buildGoalTree,
   buildLeadFlow,
@@ -24,6 +26,7 @@ import { type Database, openDatabase } from '../src/db/client.ts';
 import type { Deps } from '../src/deps.ts';
 import { loadSimulatedFacts } from '../src/use-cases/demo/load-simulated-facts.ts';
 import { runEngineUntilCaughtUp } from '../src/use-cases/engine/run-engine.ts';
+import { getCloseRatesReport } from '../src/use-cases/reports/get-close-rates-report.ts';
 import { getFunnelReport } from '../src/use-cases/reports/get-funnel-report.ts';
 import { getGoalTreeReport } from '../src/use-cases/reports/get-goal-tree-report.ts';
 import { getLeadFlowReport } from '../src/use-cases/reports/get-lead-flow-report.ts';
@@ -101,6 +104,33 @@ function corePath(deps: Deps, workspaceId: string, agreement: Agreement, asOf: D
         asOf,
         filters,
         entryCounts,
+        deals,
+      });
+    },
+    async closeRates(from: string, to: string, filters: SegmentFilters) {
+      const p = period(from, to);
+      const timelines = await loadTimelines(workspaceId, { from: p.from, to: p.to, filters, asOf }, deps);
+      // Only the period's new leads are broken down by segment.
+      const cohort = timelines.flatMap((timeline) => {
+        const at = becameLeadAt(timeline, agreement);
+        return at !== undefined && at >= p.from.getTime() && at < p.to.getTime() ? [timeline.personId] : [];
+      });
+      const segments = await deps.repos.salesReports.listPersonSegments(workspaceId, cohort, asOf);
+      const deals = await deps.repos.salesReports.listDeals(workspaceId, {
+        from: p.from,
+        to: p.to,
+        asOf,
+        filters,
+        timezone: agreement.timezone,
+      });
+      return buildCloseRates({
+        agreement,
+        agreementVersion: 1,
+        period: p,
+        asOf,
+        filters,
+        timelines,
+        segments,
         deals,
       });
     },
@@ -251,6 +281,90 @@ async function buildRandomWorld(database: Database, workspaceId: string, seed: n
     values (${workspaceId}, ${ids[0]}, ${randomUUID()}, 'Deal', '12000', 'USD', 'closed', 'won', '2027-02-01T00:00:00Z', '2027-02-01T00:00:00Z')`);
 }
 
+/**
+ * What close rates read besides the timelines, over the random world's contacts: activities naming
+ * campaigns (by name or UTM parameters, in other case or with spaces, escaped, malformed, a source
+ * without a campaign, ties at one instant, merged contacts' earlier ones, some after asOf), personas
+ * in the scores, and deals (open, won, lost; won or lost events, close dates on local month edges,
+ * other currencies, no amount, cents).
+ */
+async function addSalesFacts(database: Database, workspaceId: string, seed: number) {
+  const next = random(seed);
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
+  const exec = (query: ReturnType<typeof sql>) => database.db.execute(query);
+  const contacts = (
+    (await exec(
+      sql`select id, merged_into_id from contacts where workspace_id = ${workspaceId} order by created_at, id`,
+    )) as unknown as {
+      rows: { id: string; merged_into_id: string | null }[];
+    }
+  ).rows;
+  const contexts = [
+    {},
+    { campaign: { name: 'Webinar-Q1' } },
+    { campaign: { name: ' webinar-q1 ', source: 'linkedin' } },
+    { campaign: { name: '', source: 'linkedin' } },
+    { campaign: { source: 'google' } },
+    { page: { url: 'https://example.com/?utm_campaign=spring%20sale&utm_source=ads' } },
+    { page: { url: 'https://example.com/pricing?utm_source=ads&utm_campaign=Spring+Sale#top' } },
+    { page: { url: 'https://example.com/?utm_campaign=bad%E0' } },
+    { page: { url: 'https://example.com/blog' } },
+  ];
+  // Period edges (local midnights) and an asOf of the tests, or anywhere from December to July.
+  const edges = [
+    '2027-03-01T05:00:00Z',
+    '2027-04-01T04:00:00Z',
+    '2027-04-02T04:00:00Z',
+    '2027-05-01T04:00:00Z',
+    '2027-05-20T12:00:00Z',
+  ];
+  const instant = () =>
+    next() < 0.15
+      ? pick(edges)
+      : new Date(Date.parse('2026-12-01T00:00:00Z') + Math.floor(next() * 240 * 86_400_000)).toISOString();
+  for (const contact of contacts) {
+    const count = Math.floor(next() * 5);
+    let at = instant();
+    for (let index = 0; index < count; index++) {
+      if (next() < 0.7) at = instant();
+      await exec(sql`insert into activities (workspace_id, contact_id, id, kind, event, occurred_at, received_at, properties, context)
+        values (${workspaceId}, ${contact.id}, ${randomUUID()}, 'page', 'Page', ${at}, ${at}, '{}'::jsonb,
+                ${JSON.stringify(pick(contexts))}::jsonb)`);
+    }
+    if (contact.merged_into_id === null && next() < 0.7) {
+      const personas = pick([[], ['revops-leader'], ['RevOps-Leader ', 'founder'], ['founder']]);
+      await exec(sql`update scores set explanation = ${JSON.stringify({ personas })}::jsonb
+        where workspace_id = ${workspaceId} and contact_id = ${contact.id}`);
+    }
+    if (next() < 0.35) {
+      const dealId = randomUUID();
+      const status = pick(['open', 'won', 'won', 'lost'] as const);
+      const created = instant();
+      const updated = new Date(Date.parse(created) + Math.floor(next() * 60 * 86_400_000)).toISOString();
+      const closeDate =
+        status !== 'open' && next() < 0.5
+          ? pick(['2027-03-01', '2027-03-31', '2027-04-01', '2027-05-01'])
+          : null;
+      const amount =
+        next() < 0.15 ? null : `${Math.floor(next() * 50_000)}.${pick(['00', '05', '50', '99'])}`;
+      const currency = pick(['USD', 'USD', 'EUR', null]);
+      await exec(sql`insert into deals (workspace_id, contact_id, id, name, amount, currency, stage, status, created_at,
+          close_date, updated_at)
+        values (${workspaceId}, ${contact.id}, ${dealId}, 'Deal', ${amount}, ${currency}, 'stage', ${status}, ${created},
+          ${closeDate}, ${updated})`);
+      for (let index = Math.floor(next() * 3); index > 0; index--) {
+        const kind = status === 'open' || next() < 0.2 ? pick(['won', 'lost', 'stage-changed']) : status;
+        const occurred =
+          next() < 0.3
+            ? pick(edges)
+            : new Date(Date.parse(created) + Math.floor(next() * 90 * 86_400_000)).toISOString();
+        await exec(sql`insert into deal_events (workspace_id, contact_id, deal_id, id, kind, occurred_at, recorded_at, source)
+          values (${workspaceId}, ${contact.id}, ${dealId}, ${randomUUID()}, ${kind}, ${occurred}, ${occurred}, 'test')`);
+      }
+    }
+  }
+}
+
 const periods: [string, string][] = [
   ['2027-01', '2027-07'],
   ['2027-03', '2027-04'],
@@ -281,6 +395,9 @@ function describeSqlPath(name: string, open: () => Promise<Database>) {
           const label = `${from} ${to} ${JSON.stringify(filters)}`;
           expect(await getFunnelReport(query, deps), `funnel ${label}`).toEqual(
             await core.funnel(from, to, filters),
+          );
+          expect(await getCloseRatesReport(query, deps), `close rates ${label}`).toEqual(
+            await core.closeRates(from, to, filters),
           );
           for (const unit of ['month', 'week'] as const) {
             expect(await getLeadFlowReport({ ...query, unit }, deps), `lead flow ${unit} ${label}`).toEqual(
@@ -313,6 +430,7 @@ function describeSqlPath(name: string, open: () => Promise<Database>) {
     test('a random world full of edge cases, seen at several instants', async () => {
       const { workspaceId } = await createWorkspace({ name: `SQL path ${name}`, createdBy: 'test' }, deps);
       await buildRandomWorld(deps.database, workspaceId, 7);
+      await addSalesFacts(deps.database, workspaceId, 11);
       for (const instant of [
         '2027-05-20T12:00:00Z',
         '2027-03-01T05:00:00Z',

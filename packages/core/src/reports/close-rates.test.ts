@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { buildCloseRates, type DealFacts, type PersonSegments } from './close-rates.ts';
+import {
+  buildCloseRates,
+  closeRatesFromCounts,
+  countCloseRates,
+  type DealFacts,
+  type PersonSegments,
+} from './close-rates.ts';
 import { defaultAgreement, march, moves } from './test-world.ts';
 import { buildTimelines } from './timeline.ts';
 
@@ -156,5 +162,36 @@ describe('buildCloseRates', () => {
       salesCycleDays: { median: null, p90: null },
     });
     expect(report.velocity.every((pair) => pair.moved === 0 && pair.days.median === null)).toBe(true);
+  });
+
+  test('from counts: keys as stored merge once normalised, ties by key, unknown last; same as from timelines', () => {
+    const input = {
+      agreement: defaultAgreement(),
+      agreementVersion: 2,
+      period: march,
+      asOf: new Date('2027-06-01T00:00:00Z'),
+      filters: {},
+      timelines,
+      segments,
+      deals,
+    };
+    const counts = countCloseRates(input);
+    expect(closeRatesFromCounts({ ...input, counts })).toEqual(build());
+    const source = [
+      { key: 'Webinar', leads: 2, customers: 1 },
+      { key: ' webinar ', leads: 1, customers: 1 },
+      { key: '', leads: 1, customers: 0 },
+      { key: null, leads: 2, customers: 0 },
+      { key: 'ads', leads: 3, customers: 0 },
+    ];
+    const report = closeRatesFromCounts({
+      ...input,
+      counts: { ...counts, groups: { ...counts.groups, source } },
+    });
+    expect(report.closeRates.bySource).toEqual([
+      { key: 'ads', leads: 3, customers: 0, closeRate: 0 },
+      { key: 'webinar', leads: 3, customers: 2, closeRate: 0.6667 },
+      { key: null, leads: 3, customers: 0, closeRate: 0 },
+    ]);
   });
 });

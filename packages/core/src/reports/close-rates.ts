@@ -74,23 +74,62 @@ export const closeRateDefinitions = {
 
 const dayMs = 86_400_000;
 
+/** The people of one segment value (its key as stored; the report normalises and merges keys). */
+export type CloseRateCount = { key: string | null; leads: number; customers: number };
+
+/** The durations between two consecutive main stages (see `closeRateDefinitions.velocity`). */
+export type VelocityCount = {
+  /** People who entered the later stage having been in the earlier one. */
+  moved: number;
+  skipped: number;
+  /** Quantiles of the moved people's durations in ms (see `quantile`). */
+  medianMs: number | null;
+  p90Ms: number | null;
+};
+
+/**
+ * What the close-rates report is shaped from: computed from timelines here (`countCloseRates`),
+ * or by the database with the same definitions (the server's SQL path).
+ */
+export type CloseRateCounts = {
+  /** The period's new leads and, of them, those who became customers by asOf. */
+  leads: number;
+  customers: number;
+  /** The same people per value of each segment, keys as stored (null: unknown). */
+  groups: Record<keyof PersonSegments, CloseRateCount[]>;
+  deals: {
+    closed: number;
+    won: number;
+    /** Sum of the won deals' amounts in the agreement currency, in cents. */
+    wonCents: number;
+    /** Quantiles of the won deals' creation-to-won durations in ms. */
+    cycleMedianMs: number | null;
+    cycleP90Ms: number | null;
+    openCreated: number;
+  };
+  /** Per main stage after the first (the later stage of each pair). */
+  velocity: Record<string, VelocityCount>;
+};
+
 function normalise(value: string | null): string | null {
   const trimmed = value?.trim().toLowerCase();
   return trimmed === undefined || trimmed === '' ? null : trimmed;
 }
 
-function spread(values: readonly number[], unit: number): Spread {
-  const scaled = (value: number | null) => (value === null ? null : round(value / unit, 2));
-  return { median: scaled(median(values)), p90: scaled(quantile(values, 0.9)) };
+function spread(medianMs: number | null, p90Ms: number | null): Spread {
+  const days = (value: number | null) => (value === null ? null : round(value / dayMs, 2));
+  return { median: days(medianMs), p90: days(p90Ms) };
 }
 
-function rows(people: readonly { key: string | null; customer: boolean }[]): CloseRateGroup[] {
+/** Counts per key, keys normalised (values that differ only in case or spaces are one group). */
+function rows(counted: readonly CloseRateCount[]): CloseRateGroup[] {
   const groups = new Map<string | null, { leads: number; customers: number }>();
-  for (const person of people) {
-    const group = groups.get(person.key) ?? { leads: 0, customers: 0 };
-    group.leads += 1;
-    if (person.customer) group.customers += 1;
-    groups.set(person.key, group);
+  for (const count of counted) {
+    const key = normalise(count.key);
+    const group = groups.get(key) ?? { leads: 0, customers: 0 };
+    group.leads += count.leads;
+    group.customers += count.customers;
+    groups.set(key, group);
   }
   return [...groups.entries()]
     .map(([key, group]) => ({ key, ...group, closeRate: round(ratio(group.customers, group.leads), 4) }))
@@ -101,22 +140,31 @@ function rows(people: readonly { key: string | null; customer: boolean }[]): Clo
     );
 }
 
+/** Counts people per key as given. */
+function countBy(people: readonly { key: string | null; customer: boolean }[]): CloseRateCount[] {
+  const groups = new Map<string | null, CloseRateCount>();
+  for (const person of people) {
+    const group = groups.get(person.key) ?? { key: person.key, leads: 0, customers: 0 };
+    group.leads += 1;
+    if (person.customer) group.customers += 1;
+    groups.set(person.key, group);
+  }
+  return [...groups.values()];
+}
+
 /**
- * Lead → customer close rates by source, campaign, persona and quadrant; deals' win rate and
- * sales cycle; and the time between consecutive stages (see `closeRateDefinitions`).
+ * The close-rates counts from timelines: `timelines` must hold the selected people who moved in
+ * the period, with their whole history up to asOf; `segments` those of the period's new leads;
+ * `deals` the selected people's deals created or closed in the period.
  */
-export function buildCloseRates(input: {
+export function countCloseRates(input: {
   agreement: Agreement;
-  agreementVersion: number;
   period: ReportPeriod;
   asOf: Date;
-  filters: SegmentFilters;
-  /** The selected people who moved in the period, with their whole history up to asOf. */
   timelines: readonly Timeline[];
   segments: ReadonlyMap<string, PersonSegments>;
-  /** The selected people's deals. */
   deals: readonly DealFacts[];
-}): CloseRatesReport {
+}): CloseRateCounts {
   const { agreement, period } = input;
   const from = period.from.getTime();
   const to = period.to.getTime();
@@ -134,10 +182,7 @@ export function buildCloseRates(input: {
     return [{ segments, customer }];
   });
   const by = (key: keyof PersonSegments) =>
-    rows(
-      cohort.map((person) => ({ key: normalise(person.segments?.[key] ?? null), customer: person.customer })),
-    );
-  const customers = cohort.filter((person) => person.customer).length;
+    countBy(cohort.map((person) => ({ key: person.segments?.[key] ?? null, customer: person.customer })));
 
   const currency = agreement.currency;
   const closed = input.deals.filter(
@@ -149,12 +194,13 @@ export function buildCloseRates(input: {
       deal.closedAt <= asOf,
   );
   const won = closed.filter((deal) => deal.status === 'won');
-  const wonAmount = won.reduce(
+  const wonCents = won.reduce(
     (sum, deal) =>
       sum +
       (deal.amount !== null && (deal.currency ?? currency) === currency ? Math.round(deal.amount * 100) : 0),
     0,
   );
+  const cycles = won.map((deal) => (deal.closedAt as number) - deal.createdAt);
 
   const velocity = stages.slice(1).map((stage, index) => {
     const previous = stages[index] as string;
@@ -170,32 +216,30 @@ export function buildCloseRates(input: {
       if (before === undefined) skipped += 1;
       else durations.push(found.first.at - before.at);
     }
-    return { from: previous, to: stage, moved: durations.length, skipped, days: spread(durations, dayMs) };
+    const count: VelocityCount = {
+      moved: durations.length,
+      skipped,
+      medianMs: median(durations),
+      p90Ms: quantile(durations, 0.9),
+    };
+    return [stage, count] as const;
   });
 
   return {
-    report: 'close-rates',
-    ...reportMeta({ ...input, definitions: closeRateDefinitions }),
-    leadStage: leadStageOf(agreement),
-    customerStage,
-    closeRates: {
-      total: { leads: cohort.length, customers, closeRate: round(ratio(customers, cohort.length), 4) },
-      bySource: by('source'),
-      byCampaign: by('campaign'),
-      byPersona: by('persona'),
-      byQuadrant: by('quadrant'),
+    leads: cohort.length,
+    customers: cohort.filter((person) => person.customer).length,
+    groups: {
+      source: by('source'),
+      campaign: by('campaign'),
+      persona: by('persona'),
+      quadrant: by('quadrant'),
     },
     deals: {
-      currency,
       closed: closed.length,
       won: won.length,
-      lost: closed.length - won.length,
-      winRate: round(ratio(won.length, closed.length), 4),
-      wonAmount: wonAmount / 100,
-      salesCycleDays: spread(
-        won.map((deal) => (deal.closedAt as number) - deal.createdAt),
-        dayMs,
-      ),
+      wonCents,
+      cycleMedianMs: median(cycles),
+      cycleP90Ms: quantile(cycles, 0.9),
       openCreated: input.deals.filter(
         (deal) =>
           deal.createdAt >= from &&
@@ -204,6 +248,77 @@ export function buildCloseRates(input: {
           (deal.status === 'open' || (deal.closedAt ?? 0) > asOf),
       ).length,
     },
-    velocity,
+    velocity: Object.fromEntries(velocity),
+  };
+}
+
+/**
+ * Lead → customer close rates by source, campaign, persona and quadrant; deals' win rate and
+ * sales cycle; and the time between consecutive stages (see `closeRateDefinitions`), from
+ * timelines (the definition the database's counts are checked against).
+ */
+export function buildCloseRates(input: {
+  agreement: Agreement;
+  agreementVersion: number;
+  period: ReportPeriod;
+  asOf: Date;
+  filters: SegmentFilters;
+  /** The selected people who moved in the period, with their whole history up to asOf. */
+  timelines: readonly Timeline[];
+  segments: ReadonlyMap<string, PersonSegments>;
+  /** The selected people's deals. */
+  deals: readonly DealFacts[];
+}): CloseRatesReport {
+  return closeRatesFromCounts({ ...input, counts: countCloseRates(input) });
+}
+
+/** The close-rates report from its counts (see `closeRateDefinitions`), however they were computed. */
+export function closeRatesFromCounts(input: {
+  agreement: Agreement;
+  agreementVersion: number;
+  period: ReportPeriod;
+  asOf: Date;
+  filters: SegmentFilters;
+  counts: CloseRateCounts;
+}): CloseRatesReport {
+  const { agreement, counts } = input;
+  const stages = agreement.stages.map((stage) => stage.id);
+  const { deals } = counts;
+  return {
+    report: 'close-rates',
+    ...reportMeta({ ...input, definitions: closeRateDefinitions }),
+    leadStage: leadStageOf(agreement),
+    customerStage: stages.at(-1) as string,
+    closeRates: {
+      total: {
+        leads: counts.leads,
+        customers: counts.customers,
+        closeRate: round(ratio(counts.customers, counts.leads), 4),
+      },
+      bySource: rows(counts.groups.source),
+      byCampaign: rows(counts.groups.campaign),
+      byPersona: rows(counts.groups.persona),
+      byQuadrant: rows(counts.groups.quadrant),
+    },
+    deals: {
+      currency: agreement.currency,
+      closed: deals.closed,
+      won: deals.won,
+      lost: deals.closed - deals.won,
+      winRate: round(ratio(deals.won, deals.closed), 4),
+      wonAmount: deals.wonCents / 100,
+      salesCycleDays: spread(deals.cycleMedianMs, deals.cycleP90Ms),
+      openCreated: deals.openCreated,
+    },
+    velocity: stages.slice(1).map((stage, index) => {
+      const count = counts.velocity[stage] ?? { moved: 0, skipped: 0, medianMs: null, p90Ms: null };
+      return {
+        from: stages[index] as string,
+        to: stage,
+        moved: count.moved,
+        skipped: count.skipped,
+        days: spread(count.medianMs, count.p90Ms),
+      };
+    }),
   };
 }

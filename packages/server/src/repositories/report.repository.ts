@@ -70,7 +70,7 @@ function hasFilters(filters: SegmentFilters): boolean {
  * one level deep (a merge re-points the contacts merged into the merged one), so a person is a
  * surviving contact.
  */
-function inSegment(workspaceId: string, filters: SegmentFilters): SQL {
+export function inSegment(workspaceId: string, filters: SegmentFilters): SQL {
   if (!hasFilters(filters)) return sql``;
   return sql`and r.person_id in (
       select s.id from contacts s
@@ -115,10 +115,10 @@ function segmentCtes(workspaceId: string, filters: SegmentFilters): SQL {
 }
 
 /** Milliseconds since the epoch, truncated as JavaScript dates are. */
-const epochMs = (instant: SQL) => sql`floor(extract(epoch from ${instant}) * 1000)::float8`;
+export const epochMs = (instant: SQL) => sql`floor(extract(epoch from ${instant}) * 1000)::float8`;
 
 /** A text[] parameter (as JSON, which both drivers pass alike). */
-const pgTextArray = (values: readonly string[]) =>
+export const pgTextArray = (values: readonly string[]) =>
   sql`array(select jsonb_array_elements_text(${json(values)}::jsonb))`;
 
 /** A timestamptz[] parameter (as JSON, which both drivers pass alike). */
@@ -138,10 +138,10 @@ const inOrderPattern = (index: number) =>
  * and groups every selected person's transitions, which spills to disk under PostgreSQL's default
  * 4 MB `work_mem` from about 50,000 people on. `set local` lasts for the statement's transaction.
  */
-async function aggregateRows<T extends Record<string, unknown>>(
+export async function aggregateRows<T extends Record<string, unknown>>(
   db: Db,
   query: SQL,
-  options: { lookups?: boolean } = {},
+  options: { lookups?: boolean; jit?: false } = {},
 ): Promise<T[]> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local work_mem = '64MB'`);
@@ -150,6 +150,10 @@ async function aggregateRows<T extends Record<string, unknown>>(
     // contacts for them, where index lookups take a tenth of the time. (Not for every statement:
     // the funnel, lead flow and waterfall, which read a large part of the rollup, got slower.)
     if (options.lookups) await tx.execute(sql`set local random_page_cost = 1.1`);
+    // `jit: false`: a statement of per-person lookups whose estimated cost (the planner cannot
+    // tell how soon each lookup stops) makes PostgreSQL compile it, 0.7 s for a few hundred ms of
+    // work. (PGlite has no JIT; the setting is accepted and does nothing.)
+    if (options.jit === false) await tx.execute(sql`set local jit = off`);
     return rows<T>(tx, query);
   });
 }

@@ -1,4 +1,5 @@
 import type {
+  CloseRateCounts,
   DealFacts,
   HandOverFacts,
   OriginFacts,
@@ -13,17 +14,24 @@ import type {
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { json, rows } from './contact-write.repository.ts';
+import { aggregateRows, epochMs, inSegment, pgTextArray } from './report.repository.ts';
 
 /**
  * The reads behind the sales reports (follow-through, close rates, attribution, goal tree) and
  * the campaign spend they set revenue against. As in `report.repository.ts`, a person is a
- * surviving contact with the contacts merged into it (`coalesce(merged_into_id, id)`), segment
- * filters are what is known of the person now, and counting is core's.
+ * surviving contact with the contacts merged into it (`coalesce(merged_into_id, id)`), and segment
+ * filters are what is known of the person now. Counting is core's, except close rates, which the
+ * database counts with core's definitions (`closeRateCounts`, checked equal to `countCloseRates`).
  */
 
 const ms = (value: unknown) => (value instanceof Date ? value.getTime() : new Date(String(value)).getTime());
 const msOrNull = (value: unknown) => (value === null || value === undefined ? null : ms(value));
 const iso = (date: Date) => date.toISOString();
+
+type Num = string | number | null;
+const count = (value: Num | undefined) => (value === null || value === undefined ? 0 : Number(value));
+const numberOrNull = (value: Num | undefined) =>
+  value === null || value === undefined ? null : Number(value);
 
 /**
  * The segment filters on the person `p.person_id`, with the surviving contact as `s`, its state as
@@ -88,6 +96,38 @@ type DealRow = {
   closed_at: unknown;
 };
 
+/** The deals of people in the segment created or closed in [from, to), as of asOf: a statement. */
+function dealsQuery(
+  workspaceId: string,
+  options: {
+    from: Date;
+    to: Date;
+    asOf: Date;
+    filters: SegmentFilters;
+    timezone: string;
+    wonOnly?: boolean;
+  },
+): SQL {
+  return sql`with closing as (
+        select d.id as deal_id, coalesce(c.merged_into_id, c.id) as person_id,
+               coalesce(d.account_id, c.account_id) as account_id, d.amount, d.currency, d.status, d.created_at,
+               case when d.status = 'open' then null else coalesce(
+                 (select max(e.occurred_at) from deal_events e
+                   where e.workspace_id = d.workspace_id and e.contact_id = d.contact_id and e.deal_id = d.id
+                     and e.kind = d.status),
+                 d.close_date::timestamp at time zone ${options.timezone}::text,
+                 d.updated_at) end as closed_at
+          from deals d
+          join contacts c on c.workspace_id = d.workspace_id and c.id = d.contact_id
+         where d.workspace_id = ${workspaceId}::uuid and d.created_at <= ${iso(options.asOf)}::timestamptz
+           ${options.wonOnly ? sql`and d.status = 'won'` : sql``}
+      )
+      select p.* from closing p
+       where ((p.created_at >= ${iso(options.from)}::timestamptz and p.created_at < ${iso(options.to)}::timestamptz)
+           or (p.closed_at >= ${iso(options.from)}::timestamptz and p.closed_at < ${iso(options.to)}::timestamptz))
+         and ${personFilter(workspaceId, options.filters)}`;
+}
+
 export function createSalesReportRepository(db: Db) {
   /** Deals of people in the segment created or closed in [from, to), as of asOf. */
   async function listDeals(
@@ -101,27 +141,7 @@ export function createSalesReportRepository(db: Db) {
       wonOnly?: boolean;
     },
   ): Promise<DealRow[]> {
-    return rows<DealRow>(
-      db,
-      sql`with closing as (
-            select d.id as deal_id, coalesce(c.merged_into_id, c.id) as person_id,
-                   coalesce(d.account_id, c.account_id) as account_id, d.amount, d.currency, d.status, d.created_at,
-                   case when d.status = 'open' then null else coalesce(
-                     (select max(e.occurred_at) from deal_events e
-                       where e.workspace_id = d.workspace_id and e.contact_id = d.contact_id and e.deal_id = d.id
-                         and e.kind = d.status),
-                     d.close_date::timestamp at time zone ${options.timezone}::text,
-                     d.updated_at) end as closed_at
-              from deals d
-              join contacts c on c.workspace_id = d.workspace_id and c.id = d.contact_id
-             where d.workspace_id = ${workspaceId}::uuid and d.created_at <= ${iso(options.asOf)}::timestamptz
-               ${options.wonOnly ? sql`and d.status = 'won'` : sql``}
-          )
-          select p.* from closing p
-           where ((p.created_at >= ${iso(options.from)}::timestamptz and p.created_at < ${iso(options.to)}::timestamptz)
-               or (p.closed_at >= ${iso(options.from)}::timestamptz and p.closed_at < ${iso(options.to)}::timestamptz))
-             and ${personFilter(workspaceId, options.filters)}`,
-    );
+    return rows<DealRow>(db, dealsQuery(workspaceId, options));
   }
 
   return {
@@ -204,7 +224,8 @@ export function createSalesReportRepository(db: Db) {
     /**
      * What close rates group people by: `traits.leadSource`, the campaign of the first touchpoint
      * (an activity naming a campaign or a source, up to asOf; null when it names no campaign), the
-     * first persona of the current fit, and the current quadrant.
+     * first persona of the current fit, and the current quadrant. Per person, for core's
+     * `buildCloseRates` (the definition `closeRateCounts` is tested against).
      */
     async listPersonSegments(
       workspaceId: string,
@@ -248,6 +269,177 @@ export function createSalesReportRepository(db: Db) {
           },
         ]),
       );
+    },
+
+    /**
+     * The close-rates counts (core `CloseRateCounts`, the definitions of `countCloseRates`) in two
+     * statements over the people in the segment: the period's new leads per segment value and the
+     * velocity of each pair of consecutive main stages, from the rollup `person_timelines`; the
+     * deals created or closed in the period, from `deals`.
+     */
+    async closeRateCounts(
+      workspaceId: string,
+      options: {
+        from: Date;
+        to: Date;
+        asOf: Date;
+        filters: SegmentFilters;
+        timezone: string;
+        currency: string;
+        /** The main stages in order; the last is the customer stage. */
+        stages: readonly string[];
+        leadStage: string;
+      },
+    ): Promise<CloseRateCounts> {
+      const { stages } = options;
+      const from = iso(options.from);
+      const to = iso(options.to);
+      const asOf = iso(options.asOf);
+      const leadIndex = Math.max(stages.indexOf(options.leadStage), 0);
+      // The stages at or past the lead stage, and those after the first (velocity's later ones).
+      const past = pgTextArray(stages.slice(leadIndex));
+      const later = pgTextArray(stages.slice(1));
+      const all = pgTextArray(stages);
+      const customerStage = stages.at(-1) ?? options.leadStage;
+      const found = await aggregateRows<{
+        kind: string;
+        key: string | null;
+        leads: Num;
+        customers: Num;
+        moved: Num;
+        skipped: Num;
+        median_ms: Num;
+        p90_ms: Num;
+      }>(
+        db,
+        // One read of the period's entries into main stages (past the first, or the lead stage).
+        // A new lead's entry is its first into a stage at or past the lead stage: it is one of them
+        // and none of the stages before it (`path_before`) is. A customer entered the customer
+        // stage by asOf (never before becoming a lead: that stage is past the lead stage).
+        // Velocity: each person's first entry into a stage in the period (none into it since the
+        // period began); the last entry into the stage before it among its earlier entries is at
+        // the last position of that stage in `path_before` (positions count entries from 1). It is
+        // looked up in the person's rows: its move number n is at least its position, and at most
+        // the later entry's n less the entries between them.
+        sql`with entries as materialized (
+              select r.person_id, r.at, r.stage, r.n, r.pos,
+                     r.stage = any(${past}) and not (r.path_before && ${past}) as became,
+                     case when r.stage = any(${later})
+                           and (r.previous_same_at is null or r.previous_same_at < ${from}::timestamptz)
+                          then coalesce((select max(p) from unnest(array_positions(r.path_before,
+                                 (${all})[array_position(${all}, r.stage) - 1])) p), 0) end as before_pos
+                from person_timelines r
+               where r.workspace_id = ${workspaceId}::uuid
+                 and r.stage = any(array(select unnest(${past}) union select unnest(${later})))
+                 and r.at >= ${from}::timestamptz and r.at < ${to}::timestamptz and r.at <= ${asOf}::timestamptz
+                 and r.selects and r.pos is not null ${inSegment(workspaceId, options.filters)}
+            ),
+            segmented as (
+              select exists (
+                       select 1 from person_timelines k
+                        where k.workspace_id = ${workspaceId}::uuid and k.person_id = c.person_id
+                          and k.stage = ${customerStage}::text and k.at <= ${asOf}::timestamptz
+                          and k.selects and k.pos is not null) as customer,
+                     s.traits ->> 'leadSource' as source, f.campaign,
+                     sc.explanation -> 'personas' ->> 0 as persona, sc.quadrant
+                from entries c
+                left join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = c.person_id
+                left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = s.id
+                -- The first touchpoint of the person's contacts (an activity naming a campaign or a
+                -- source, up to asOf): each contact's activities in time order, read up to it.
+                left join lateral (
+                  select ${campaignOf} as campaign
+                    from (select s.id as contact_id
+                          union all
+                          select m.id from contacts m
+                           where m.workspace_id = ${workspaceId}::uuid and m.merged_into_id = s.id) mc
+                    join activities a on a.workspace_id = ${workspaceId}::uuid and a.contact_id = mc.contact_id
+                   where a.occurred_at <= ${asOf}::timestamptz and ${mayNameCampaign}
+                     and (${campaignOf} is not null or ${sourceOf} is not null)
+                   order by a.occurred_at, a.id
+                   limit 1
+                ) f on true
+               where c.became
+            ),
+            durations as (
+              select f.stage, f.before_pos, ${epochMs(sql`f.at`)} - ${epochMs(sql`b.at`)} as ms
+                from entries f
+                left join lateral (
+                  select e.at from person_timelines e
+                   where f.before_pos > 0 and e.workspace_id = ${workspaceId}::uuid and e.person_id = f.person_id
+                     and e.n between f.before_pos and f.n - (f.pos - f.before_pos) and e.pos = f.before_pos
+                   limit 1
+                ) b on true
+               where f.before_pos is not null
+            )
+            select case when grouping(source) = 0 then 'source' when grouping(campaign) = 0 then 'campaign'
+                        when grouping(persona) = 0 then 'persona' when grouping(quadrant) = 0 then 'quadrant'
+                        else 'total' end as kind,
+                   coalesce(source, campaign, persona, quadrant) as key,
+                   count(*) as leads, count(*) filter (where customer) as customers,
+                   null::bigint as moved, null::bigint as skipped, null::float8 as median_ms, null::float8 as p90_ms
+              from segmented
+             group by grouping sets ((source), (campaign), (persona), (quadrant), ())
+            union all
+            select 'velocity', stage, null, null, count(*) filter (where before_pos > 0), count(*) filter (where before_pos = 0),
+                   percentile_cont(0.5) within group (order by ms), percentile_cont(0.9) within group (order by ms)
+              from durations group by stage`,
+        { lookups: true, jit: false },
+      );
+      const [deals] = await aggregateRows<Record<string, Num>>(
+        db,
+        sql`with chosen as (${dealsQuery(workspaceId, options)}),
+            marked as (
+              select d.*, d.status <> 'open' and d.closed_at >= ${from}::timestamptz
+                          and d.closed_at < ${to}::timestamptz and d.closed_at <= ${asOf}::timestamptz as closed
+                from chosen d
+            )
+            select count(*) filter (where closed) as closed,
+                   count(*) filter (where closed and status = 'won') as won,
+                   sum(amount * 100) filter (where closed and status = 'won' and amount is not null
+                                               and coalesce(currency, ${options.currency}::text) = ${options.currency}::text) as won_cents,
+                   percentile_cont(0.5) within group (order by ${epochMs(sql`closed_at`)} - ${epochMs(sql`created_at`)})
+                     filter (where closed and status = 'won') as cycle_median_ms,
+                   percentile_cont(0.9) within group (order by ${epochMs(sql`closed_at`)} - ${epochMs(sql`created_at`)})
+                     filter (where closed and status = 'won') as cycle_p90_ms,
+                   count(*) filter (where created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz
+                                      and created_at <= ${asOf}::timestamptz
+                                      and (status = 'open' or closed_at > ${asOf}::timestamptz)) as open_created
+              from marked`,
+        { lookups: true, jit: false },
+      );
+      const counts: CloseRateCounts = {
+        leads: 0,
+        customers: 0,
+        groups: { source: [], campaign: [], persona: [], quadrant: [] },
+        deals: {
+          closed: count(deals?.closed),
+          won: count(deals?.won),
+          wonCents: count(deals?.won_cents),
+          cycleMedianMs: numberOrNull(deals?.cycle_median_ms),
+          cycleP90Ms: numberOrNull(deals?.cycle_p90_ms),
+          openCreated: count(deals?.open_created),
+        },
+        velocity: {},
+      };
+      for (const row of found) {
+        const group = { key: row.key, leads: count(row.leads), customers: count(row.customers) };
+        if (row.kind === 'total') {
+          counts.leads = group.leads;
+          counts.customers = group.customers;
+        } else if (row.kind === 'velocity' && row.key !== null) {
+          counts.velocity[row.key] = {
+            moved: count(row.moved),
+            skipped: count(row.skipped),
+            medianMs: numberOrNull(row.median_ms),
+            p90Ms: numberOrNull(row.p90_ms),
+          };
+        } else if (row.kind === 'campaign')
+          counts.groups.campaign.push({ ...group, key: decodeUtm(row.key) });
+        else if (row.kind === 'source' || row.kind === 'persona' || row.kind === 'quadrant')
+          counts.groups[row.kind].push(group);
+      }
+      return counts;
     },
 
     /** Deals of people in the segment created or closed in [from, to). */

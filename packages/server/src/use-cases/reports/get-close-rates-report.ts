@@ -1,30 +1,23 @@
-import { becameLeadAt, buildCloseRates, type CloseRatesReport } from '@smarketing/core';
-import { loadTimelines, openReport, type ReportDeps, type ReportQuery } from './report-context.ts';
+import { type CloseRatesReport, closeRatesFromCounts, leadStageOf } from '@smarketing/core';
+import { openReport, type ReportDeps, type ReportQuery } from './report-context.ts';
 
-/** Lead → customer close rates by source, campaign, persona and quadrant; win rate, sales cycle and stage velocity. */
+/**
+ * Lead → customer close rates by source, campaign, persona and quadrant; win rate, sales cycle and
+ * stage velocity. The database counts (`closeRateCounts`, core's `countCloseRates` definitions);
+ * core shapes the report.
+ */
 export async function getCloseRatesReport(query: ReportQuery, deps: ReportDeps): Promise<CloseRatesReport> {
   const context = await openReport(query, deps);
-  const { period, filters, asOf, agreement } = context;
-  const timelines = await loadTimelines(
-    query.workspaceId,
-    { from: period.from, to: period.to, filters, asOf },
-    deps,
-  );
-  // Only the period's cohort (who became a lead in it) is broken down by segment: their segments
-  // alone are read (a person's first campaign scans its activities).
-  const from = period.from.getTime();
-  const to = period.to.getTime();
-  const cohort = timelines.flatMap((timeline) => {
-    const at = becameLeadAt(timeline, agreement);
-    return at !== undefined && at >= from && at < to ? [timeline.personId] : [];
-  });
-  const segments = await deps.repos.salesReports.listPersonSegments(query.workspaceId, cohort, asOf);
-  const deals = await deps.repos.salesReports.listDeals(query.workspaceId, {
+  const { period, agreement } = context;
+  const counts = await deps.repos.salesReports.closeRateCounts(query.workspaceId, {
     from: period.from,
     to: period.to,
-    asOf,
-    filters,
+    asOf: context.asOf,
+    filters: context.filters,
     timezone: agreement.timezone,
+    currency: agreement.currency,
+    stages: agreement.stages.map((stage) => stage.id),
+    leadStage: leadStageOf(agreement),
   });
-  return buildCloseRates({ ...context, timelines, segments, deals });
+  return closeRatesFromCounts({ ...context, counts });
 }
