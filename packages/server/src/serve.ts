@@ -68,7 +68,12 @@ export async function startServer(
   log.info({ url, database: deps.database.kind, version }, 'listening');
   const notifier = startNotifier({ allowPrivateUrls: config.webhookAllowPrivate }, { ...deps, fetch });
   const engine = startEngineWorker(
-    { pollMs: config.enginePollMs, tickMs: config.schedulerTickMs, onNotifications: () => notifier.wake?.() },
+    {
+      pollMs: config.enginePollMs,
+      tickMs: config.schedulerTickMs,
+      stateCacheSize: config.engineStateCache,
+      onNotifications: () => notifier.wake?.(),
+    },
     deps,
   );
 

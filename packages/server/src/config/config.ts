@@ -91,6 +91,12 @@ const configVariables = {
       'How often the engine looks for stored facts it has not processed (scores, stages, routing, SLA clocks follow each fact within about this long).',
     example: '250',
   },
+  SMARKETING_ENGINE_STATE_CACHE: {
+    schema: z.coerce.number().int().min(0).max(5_000_000).default(50_000),
+    description:
+      'How many contact states the engine keeps in memory per workspace between its rounds (about 2 kB each), so a contact active again soon is not read back from the database; 0 keeps none.',
+    example: '200000',
+  },
   SMARKETING_SCHEDULER_TICK_MS: {
     schema: positiveInt.max(3_600_000).default(15_000),
     description:
@@ -147,6 +153,7 @@ export type Config = {
   dbPoolSize: number;
   webhookAllowPrivate: boolean;
   enginePollMs: number;
+  engineStateCache: number;
   schedulerTickMs: number;
   rateLimitIngestPerMinute: number;
   rateLimitApiPerMinute: number;
@@ -203,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     dbPoolSize: values.SMARKETING_DB_POOL_SIZE as number,
     webhookAllowPrivate: ['true', '1', 'yes'].includes(values.SMARKETING_WEBHOOK_ALLOW_PRIVATE as string),
     enginePollMs: values.SMARKETING_ENGINE_POLL_MS as number,
+    engineStateCache: values.SMARKETING_ENGINE_STATE_CACHE as number,
     schedulerTickMs: values.SMARKETING_SCHEDULER_TICK_MS as number,
     rateLimitIngestPerMinute: values.SMARKETING_RATE_LIMIT_INGEST_PER_MINUTE as number,
     rateLimitApiPerMinute: values.SMARKETING_RATE_LIMIT_API_PER_MINUTE as number,

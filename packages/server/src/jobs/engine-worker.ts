@@ -1,6 +1,10 @@
 import type { Deps } from '../deps.ts';
 import { recordDueTicks } from '../use-cases/engine/record-due-ticks.ts';
-import { runEngine } from '../use-cases/engine/run-engine.ts';
+import {
+  createEngineStateCache,
+  type EngineStateCache,
+  runEnginePipelined,
+} from '../use-cases/engine/run-engine.ts';
 
 export type EngineWorker = {
   /** Asks for a round now (after facts were stored), instead of at the next poll. */
@@ -16,6 +20,11 @@ export type EngineWorkerOptions = {
   tickMs: number;
   /** Facts per transaction (default 500: small enough to keep requests and notifications flowing). */
   batchSize?: number;
+  /**
+   * Contact states kept in memory per workspace between rounds (default 50,000; 0 for none): a
+   * contact active again soon is not read back from the database.
+   */
+  stateCacheSize?: number;
   /** Called after a round that queued notifications, so they go out at once. */
   onNotifications?: () => void;
 };
@@ -36,6 +45,8 @@ export function startEngineWorker(
   let inFlight: Promise<void> | undefined;
   let wanted = false;
   let lastTick = 0;
+  const cacheSize = options.stateCacheSize ?? 50_000;
+  const caches = new Map<string, EngineStateCache>();
 
   const schedule = (delayMs: number) => {
     if (stopped || inFlight !== undefined) return;
@@ -60,14 +71,26 @@ export function startEngineWorker(
         await recordDueTicks(deps, { at: new Date(now) });
       }
       for (const workspaceId of await deps.repos.engine.findWorkspacesBehind()) {
-        for (let guard = 0; guard < 1_000 && !stopped; guard++) {
-          const result = await runEngine(deps, { workspaceId, maxSteps: options.batchSize ?? 500 });
-          // Notifications go out as soon as their batch commits, not when the round ends.
-          if (result.notifications > 0) options.onNotifications?.();
-          if (result.caughtUp) break;
-          // Let requests that arrived meanwhile run between batches (one Node thread serves both).
-          await new Promise<void>((resolve) => setImmediate(resolve));
+        let batches = 0;
+        let cache = caches.get(workspaceId);
+        if (cache === undefined && cacheSize > 0) {
+          cache = createEngineStateCache(cacheSize);
+          caches.set(workspaceId, cache);
         }
+        await runEnginePipelined(deps, {
+          workspaceId,
+          cache,
+          maxSteps: options.batchSize ?? 500,
+          // Notifications go out as soon as their batch commits, not when the round ends.
+          onCommitted: (result) => {
+            batches++;
+            if (result.notifications > 0) options.onNotifications?.();
+          },
+          // Other workspaces get their turn after 1,000 batches.
+          shouldStop: () => stopped || batches >= 1_000,
+          // Let requests that arrived meanwhile run between batches (one Node thread serves both).
+          between: () => new Promise<void>((resolve) => setImmediate(resolve)),
+        });
       }
     } catch (error) {
       deps.log.error({ err: error }, 'engine round failed; retrying');

@@ -66,6 +66,18 @@ export function createAgreementVersionRepository(db: Db) {
       return row;
     },
 
+    /** The workspace's latest version's number and checksum, without the document. */
+    async findLatestVersion(workspaceId: string): Promise<{ version: number; checksum: string } | undefined> {
+      if (!isUuid(workspaceId)) return undefined;
+      const [row] = await db
+        .select({ version: agreementVersions.version, checksum: agreementVersions.checksum })
+        .from(agreementVersions)
+        .where(eq(agreementVersions.workspaceId, workspaceId))
+        .orderBy(desc(agreementVersions.version))
+        .limit(1);
+      return row;
+    },
+
     async findLatest(workspaceId: string): Promise<AgreementVersionRow | undefined> {
       if (!isUuid(workspaceId)) return undefined;
       const [row] = await db

@@ -8,6 +8,7 @@ import type {
   SlaClock,
   Traits,
 } from '@smarketing/core';
+import { emptyRoutingState } from '@smarketing/core';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 
@@ -140,6 +141,181 @@ function toStep(row: Row): EngineStep {
   }
 }
 
+/** Saves the cursor; answers the row's new version (`xmin`, see `findCursor`). */
+const saveCursorQuery = (workspaceId: string, cursor: EngineCursor, at: Date) =>
+  sql`insert into engine_states (workspace_id, cursor, routing, agreement_version, updated_at)
+      values (${workspaceId}, ${cursor.cursor}, ${json(cursor.routing)}::jsonb, ${cursor.agreementVersion}, ${at.toISOString()})
+      on conflict (workspace_id) do update set cursor = excluded.cursor, routing = excluded.routing,
+        agreement_version = excluded.agreement_version, updated_at = excluded.updated_at
+      returning xmin::text as version`;
+
+/**
+ * What one batch (or a chunk of a replay) derived, as one statement (an insert per table, as
+ * data-modifying `with` queries), or undefined when there is nothing to write. With a cursor,
+ * the statement saves it too and answers the cursor row's new version. The rows are
+ * serialised when this is called, so the caller may go on changing the states meanwhile.
+ */
+function buildEngineWrite(
+  workspaceId: string,
+  write: EngineWrite,
+  cursor: { cursor: EngineCursor; at: Date },
+): SQL;
+function buildEngineWrite(workspaceId: string, write: EngineWrite): SQL | undefined;
+function buildEngineWrite(
+  workspaceId: string,
+  write: EngineWrite,
+  cursor?: { cursor: EngineCursor; at: Date },
+): SQL | undefined {
+  const version = write.agreementVersion;
+  const parts: SQL[] = [];
+  if (write.states.length > 0) {
+    const stateRows = write.states.map(({ state, nextDueAt, agreementVersion }) => ({
+      contactId: state.contactId,
+      stage: state.position.stage,
+      stageSince: iso(state.position.since),
+      furthestStage: state.position.furthest,
+      detour: state.position.detour?.id ?? null,
+      ownerRepId: state.owner?.repId ?? null,
+      ownerTeamId: state.owner?.teamId ?? null,
+      nextDueAt: iso(nextDueAt),
+      state,
+      agreementVersion,
+      lastSeq: 0,
+      updatedAt: iso(state.now),
+    }));
+    parts.push(
+      sql`insert into contact_states (workspace_id, contact_id, stage, stage_since, furthest_stage, detour,
+            owner_rep_id, owner_team_id, next_due_at, state, agreement_version, last_seq, updated_at)
+          select ${workspaceId}::uuid, x."contactId", x.stage, x."stageSince", x."furthestStage", x.detour,
+                 x."ownerRepId", x."ownerTeamId", x."nextDueAt", x.state, x."agreementVersion", x."lastSeq", x."updatedAt"
+            from jsonb_to_recordset(${json(stateRows)}::jsonb) as x("contactId" uuid, stage text,
+                 "stageSince" timestamptz, "furthestStage" text, detour text, "ownerRepId" text,
+                 "ownerTeamId" text, "nextDueAt" timestamptz, state jsonb, "agreementVersion" int,
+                 "lastSeq" bigint, "updatedAt" timestamptz)
+          on conflict (workspace_id, contact_id) do update set stage = excluded.stage,
+            stage_since = excluded.stage_since, furthest_stage = excluded.furthest_stage, detour = excluded.detour,
+            owner_rep_id = excluded.owner_rep_id, owner_team_id = excluded.owner_team_id,
+            next_due_at = excluded.next_due_at, state = excluded.state,
+            agreement_version = excluded.agreement_version, updated_at = excluded.updated_at`,
+    );
+    // The scores' own row, without the state (a whole state is kilobytes of JSON to parse again).
+    const scoreRows = write.states
+      .filter(({ state }) => state.mergedIntoId === undefined)
+      .map(({ state, agreementVersion, interestExplanation }) => ({
+        contactId: state.contactId,
+        fit: state.fit.score,
+        interest: state.interestScore,
+        quadrant: state.quadrant,
+        fitGrade: state.fit.grade,
+        explanation: {
+          fit: state.fit.contributions,
+          interest: interestExplanation,
+          personas: state.fit.personas,
+        },
+        agreementVersion,
+        updatedAt: iso(state.now),
+      }));
+    // A contact merged into another has no score of its own any more (a replay writes none).
+    const mergedIds = write.states
+      .filter(({ state }) => state.mergedIntoId !== undefined)
+      .map(({ state }) => state.contactId);
+    if (mergedIds.length > 0) {
+      parts.push(
+        sql`delete from scores where workspace_id = ${workspaceId}
+              and contact_id in (select jsonb_array_elements_text(${json(mergedIds)}::jsonb)::uuid)`,
+      );
+    }
+    if (scoreRows.length > 0) {
+      parts.push(
+        sql`insert into scores (workspace_id, contact_id, fit, interest, quadrant, fit_grade, explanation,
+              agreement_version, computed_at)
+            select ${workspaceId}::uuid, x."contactId", x.fit, x.interest, x.quadrant, x."fitGrade", x.explanation,
+                   x."agreementVersion", x."updatedAt"
+              from jsonb_to_recordset(${json(scoreRows)}::jsonb) as x("contactId" uuid, fit float8, interest float8,
+                   quadrant text, "fitGrade" text, explanation jsonb, "agreementVersion" int, "updatedAt" timestamptz)
+            on conflict (workspace_id, contact_id) do update set fit = excluded.fit, interest = excluded.interest,
+              quadrant = excluded.quadrant, fit_grade = excluded.fit_grade, explanation = excluded.explanation,
+              agreement_version = excluded.agreement_version, computed_at = excluded.computed_at`,
+      );
+    }
+  }
+  if (write.transitions.length > 0) {
+    const transitionRows = write.transitions.map((move) => ({
+      contactId: move.contactId,
+      id: move.id,
+      fromStage: move.from,
+      toStage: move.to,
+      occurredAt: iso(move.at),
+      cause: move.cause,
+      actor: move.actor ?? null,
+      ruleId: move.ruleId ?? null,
+      reason: move.reason ?? null,
+    }));
+    parts.push(
+      // seq 0: the engine's own rows are outputs, not facts for it to read again.
+      sql`insert into stage_transitions (workspace_id, contact_id, id, seq, from_stage, to_stage, occurred_at,
+            recorded_at, cause, actor, rule_id, reason, agreement_version, external_id)
+          select ${workspaceId}::uuid, x."contactId", x.id, 0, x."fromStage", x."toStage", x."occurredAt",
+                 x."occurredAt", x.cause, x.actor, x."ruleId", x.reason, ${version}, 'engine:' || x.id
+            from jsonb_to_recordset(${json(transitionRows)}::jsonb) as x("contactId" uuid, id uuid, "fromStage" text,
+                 "toStage" text, "occurredAt" timestamptz, cause text, actor text, "ruleId" text, reason text)`,
+    );
+  }
+  if (write.assignments.length > 0) {
+    parts.push(
+      sql`insert into assignments (workspace_id, contact_id, id, rep_id, team_id, reason_kind, reason, assigned_at,
+            agreement_version)
+          select ${workspaceId}::uuid, x."contactId", x.id, x."repId", x."teamId", x."reasonKind", x.reason,
+                 to_timestamp(x.at / 1000.0), ${version}
+            from jsonb_to_recordset(${json(write.assignments)}::jsonb) as x("contactId" uuid, id uuid, "repId" text,
+                 "teamId" text, "reasonKind" text, reason text, at float8)`,
+    );
+  }
+  if (write.clocks.length > 0) {
+    const clockRows = write.clocks.map((clock) => ({
+      ...clock,
+      startedAt: iso(clock.startedAt),
+      deadlineAt: iso(clock.deadlineAt),
+      stoppedAt: iso(clock.stoppedAt),
+      breachedAt: iso(clock.breachedAt),
+      stopCause: clock.stopCause ?? null,
+    }));
+    parts.push(
+      sql`insert into sla_clocks (workspace_id, contact_id, id, rep_id, team_id, quadrant, started_at, deadline_at,
+            business_hours, status, stopped_at, stop_cause, breached_at, agreement_version)
+          select ${workspaceId}::uuid, x."contactId", x.id, x."repId", x."teamId", x.quadrant, x."startedAt",
+                 x."deadlineAt", x."businessHours", x.status, x."stoppedAt", x."stopCause", x."breachedAt", ${version}
+            from jsonb_to_recordset(${json(clockRows)}::jsonb) as x("contactId" uuid, id uuid, "repId" text,
+                 "teamId" text, quadrant text, "startedAt" timestamptz, "deadlineAt" timestamptz,
+                 "businessHours" boolean, status text, "stoppedAt" timestamptz, "stopCause" text,
+                 "breachedAt" timestamptz)
+          on conflict (workspace_id, contact_id, id) do update set status = excluded.status,
+            stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, breached_at = excluded.breached_at`,
+    );
+  }
+  if (write.alerts.length > 0) {
+    parts.push(
+      sql`insert into engine_alerts (workspace_id, contact_id, id, kind, at, detail)
+          select ${workspaceId}::uuid, x."contactId", x.id, x.kind, to_timestamp(x.at / 1000.0), x.detail
+            from jsonb_to_recordset(${json(write.alerts)}::jsonb) as x("contactId" uuid, id uuid, kind text,
+                 at float8, detail jsonb)`,
+    );
+  }
+  if (write.accountOwners.length > 0) {
+    parts.push(
+      sql`insert into account_owners (workspace_id, account_id, rep_id)
+          select ${workspaceId}::uuid, x."accountId", x."repId"
+            from jsonb_to_recordset(${json(write.accountOwners)}::jsonb) as x("accountId" uuid, "repId" text)
+          on conflict (workspace_id, account_id) do update set rep_id = excluded.rep_id`,
+    );
+  }
+  if (cursor !== undefined) parts.push(saveCursorQuery(workspaceId, cursor.cursor, cursor.at));
+  const last = parts.at(-1);
+  if (last === undefined) return undefined;
+  const first = parts.slice(0, -1).map((part, index) => sql`${sql.raw(`w${index}`)} as (${part})`);
+  return first.length === 0 ? last : sql`with ${sql.join(first, sql`, `)} ${last}`;
+}
+
 export function createEngineRepository(db: Db) {
   return {
     /** Serialises the engine of one workspace across processes, until the transaction ends. */
@@ -151,34 +327,78 @@ export function createEngineRepository(db: Db) {
      * The highest `seq` below which every fact of the workspace is committed. Writers take the
      * workspace's ingest lock before they number rows, so taking it here waits out the writer in
      * progress, and whatever seq was handed out by then belongs to committed rows or to other
-     * workspaces. Call it inside a transaction of its own.
+     * workspaces. One statement: run outside a transaction, it holds the lock only while it runs
+     * (the sequence is read after the lock is taken: the subquery runs per row of `locked`), so
+     * an engine busy elsewhere never keeps the ingest writer waiting.
      */
     async readHorizon(workspaceId: string): Promise<number> {
-      await db.execute(sql`select pg_advisory_xact_lock(hashtext(${`ingest:${workspaceId}`}))`);
-      const [row] = await rows<{ last_value: string | number; is_called: boolean }>(
+      const [row] = await rows<{ horizon: string | number | null }>(
         db,
-        sql`select last_value, is_called from fact_seq`,
+        sql`select (select case when is_called then last_value else last_value - 1 end from fact_seq) as horizon
+              from (select pg_advisory_xact_lock(hashtext(${`ingest:${workspaceId}`}))) as locked`,
       );
-      if (row === undefined) return 0;
-      return row.is_called ? Number(row.last_value) : Number(row.last_value) - 1;
+      return Number(row?.horizon ?? 0);
     },
 
-    async findCursor(workspaceId: string): Promise<EngineCursor | undefined> {
-      const [row] = await rows<{ cursor: string | number; routing: RoutingState; agreement_version: number }>(
+    /**
+     * The workspace's cursor, with the version of its row (`xmin`: it changes whenever anything
+     * writes the row, so a round prepared on this cursor can tell at commit that it still holds).
+     */
+    async findCursor(workspaceId: string): Promise<(EngineCursor & { version: string }) | undefined> {
+      const [row] = await rows<{
+        cursor: string | number;
+        routing: RoutingState;
+        agreement_version: number;
+        version: string;
+      }>(
         db,
-        sql`select cursor, routing, agreement_version from engine_states where workspace_id = ${workspaceId}`,
+        sql`select cursor, routing, agreement_version, xmin::text as version from engine_states
+             where workspace_id = ${workspaceId}`,
       );
       return row === undefined
         ? undefined
-        : { cursor: Number(row.cursor), routing: row.routing, agreementVersion: row.agreement_version };
+        : {
+            cursor: Number(row.cursor),
+            routing: row.routing,
+            agreementVersion: row.agreement_version,
+            version: row.version,
+          };
     },
 
-    async saveCursor(workspaceId: string, cursor: EngineCursor, at: Date): Promise<void> {
+    /**
+     * The version of the cursor row (see `findCursor`; null when there is none) and the latest
+     * agreement version, in one round trip. After `lockEngine`, in a statement of its own: its
+     * snapshot must be taken once the lock is held.
+     */
+    async readBase(
+      workspaceId: string,
+    ): Promise<{ version: string | null; agreementVersion: number | null }> {
+      const [row] = await rows<{ version: string | null; agreement_version: number | null }>(
+        db,
+        sql`select (select xmin::text from engine_states where workspace_id = ${workspaceId}) as version,
+                   (select max(version) from agreement_versions where workspace_id = ${workspaceId}) as agreement_version`,
+      );
+      return { version: row?.version ?? null, agreementVersion: row?.agreement_version ?? null };
+    },
+
+    /** Saves the cursor and answers its row's new version. */
+    async saveCursor(workspaceId: string, cursor: EngineCursor, at: Date): Promise<string> {
+      const [row] = await rows<{ version: string }>(db, saveCursorQuery(workspaceId, cursor, at));
+      return row?.version ?? '';
+    },
+
+    /**
+     * Marks the engine's derived rows of the workspace as changed outside a round (an erasure):
+     * rounds prepared before this are refused at commit and prepared again.
+     */
+    async touchCursor(workspaceId: string): Promise<void> {
+      // A workspace the engine has not committed a round for yet gets the row such a round
+      // starts from (cursor 0, empty routing), so a first round prepared before is refused too.
       await db.execute(
         sql`insert into engine_states (workspace_id, cursor, routing, agreement_version, updated_at)
-            values (${workspaceId}, ${cursor.cursor}, ${json(cursor.routing)}::jsonb, ${cursor.agreementVersion}, ${at.toISOString()})
-            on conflict (workspace_id) do update set cursor = excluded.cursor, routing = excluded.routing,
-              agreement_version = excluded.agreement_version, updated_at = excluded.updated_at`,
+            values (${workspaceId}, 0, ${json(emptyRoutingState())}::jsonb,
+                    coalesce((select max(version) from agreement_versions where workspace_id = ${workspaceId}), 0), now())
+            on conflict (workspace_id) do update set updated_at = engine_states.updated_at`,
       );
     },
 
@@ -355,159 +575,23 @@ export function createEngineRepository(db: Db) {
       return new Map(found.map((row) => [row.account_id, row.rep_id]));
     },
 
+    buildWrite: buildEngineWrite,
+
+    /** Runs a statement from `buildWrite`. */
+    /** Runs a statement from `buildWrite`; with a cursor, answers the cursor row's new version. */
+    async runWrite(statement: SQL): Promise<string | undefined> {
+      const [row] = await rows<{ version?: string }>(db, statement);
+      return row?.version;
+    },
+
     /**
-     * Writes what one batch (or a chunk of a replay) derived, in one statement (an insert per
-     * table, as data-modifying `with` queries): one round trip, and the whole write runs in the
-     * database while the caller goes on (a replay folds its next chunk meanwhile).
+     * Writes what one batch (or a chunk of a replay) derived, in one statement: one round trip,
+     * and the whole write runs in the database while the caller goes on (a replay folds its next
+     * chunk meanwhile; the rows are serialised before this returns its promise).
      */
     async write(workspaceId: string, write: EngineWrite): Promise<void> {
-      const version = write.agreementVersion;
-      const parts: SQL[] = [];
-      if (write.states.length > 0) {
-        const stateRows = write.states.map(({ state, nextDueAt, agreementVersion }) => ({
-          contactId: state.contactId,
-          stage: state.position.stage,
-          stageSince: iso(state.position.since),
-          furthestStage: state.position.furthest,
-          detour: state.position.detour?.id ?? null,
-          ownerRepId: state.owner?.repId ?? null,
-          ownerTeamId: state.owner?.teamId ?? null,
-          nextDueAt: iso(nextDueAt),
-          state,
-          agreementVersion,
-          lastSeq: 0,
-          updatedAt: iso(state.now),
-        }));
-        parts.push(
-          sql`insert into contact_states (workspace_id, contact_id, stage, stage_since, furthest_stage, detour,
-                owner_rep_id, owner_team_id, next_due_at, state, agreement_version, last_seq, updated_at)
-              select ${workspaceId}::uuid, x."contactId", x.stage, x."stageSince", x."furthestStage", x.detour,
-                     x."ownerRepId", x."ownerTeamId", x."nextDueAt", x.state, x."agreementVersion", x."lastSeq", x."updatedAt"
-                from jsonb_to_recordset(${json(stateRows)}::jsonb) as x("contactId" uuid, stage text,
-                     "stageSince" timestamptz, "furthestStage" text, detour text, "ownerRepId" text,
-                     "ownerTeamId" text, "nextDueAt" timestamptz, state jsonb, "agreementVersion" int,
-                     "lastSeq" bigint, "updatedAt" timestamptz)
-              on conflict (workspace_id, contact_id) do update set stage = excluded.stage,
-                stage_since = excluded.stage_since, furthest_stage = excluded.furthest_stage, detour = excluded.detour,
-                owner_rep_id = excluded.owner_rep_id, owner_team_id = excluded.owner_team_id,
-                next_due_at = excluded.next_due_at, state = excluded.state,
-                agreement_version = excluded.agreement_version, updated_at = excluded.updated_at`,
-        );
-        // The scores' own row, without the state (a whole state is kilobytes of JSON to parse again).
-        const scoreRows = write.states
-          .filter(({ state }) => state.mergedIntoId === undefined)
-          .map(({ state, agreementVersion, interestExplanation }) => ({
-            contactId: state.contactId,
-            fit: state.fit.score,
-            interest: state.interestScore,
-            quadrant: state.quadrant,
-            fitGrade: state.fit.grade,
-            explanation: {
-              fit: state.fit.contributions,
-              interest: interestExplanation,
-              personas: state.fit.personas,
-            },
-            agreementVersion,
-            updatedAt: iso(state.now),
-          }));
-        // A contact merged into another has no score of its own any more (a replay writes none).
-        const mergedIds = write.states
-          .filter(({ state }) => state.mergedIntoId !== undefined)
-          .map(({ state }) => state.contactId);
-        if (mergedIds.length > 0) {
-          parts.push(
-            sql`delete from scores where workspace_id = ${workspaceId}
-                  and contact_id in (select jsonb_array_elements_text(${json(mergedIds)}::jsonb)::uuid)`,
-          );
-        }
-        if (scoreRows.length > 0) {
-          parts.push(
-            sql`insert into scores (workspace_id, contact_id, fit, interest, quadrant, fit_grade, explanation,
-                  agreement_version, computed_at)
-                select ${workspaceId}::uuid, x."contactId", x.fit, x.interest, x.quadrant, x."fitGrade", x.explanation,
-                       x."agreementVersion", x."updatedAt"
-                  from jsonb_to_recordset(${json(scoreRows)}::jsonb) as x("contactId" uuid, fit float8, interest float8,
-                       quadrant text, "fitGrade" text, explanation jsonb, "agreementVersion" int, "updatedAt" timestamptz)
-                on conflict (workspace_id, contact_id) do update set fit = excluded.fit, interest = excluded.interest,
-                  quadrant = excluded.quadrant, fit_grade = excluded.fit_grade, explanation = excluded.explanation,
-                  agreement_version = excluded.agreement_version, computed_at = excluded.computed_at`,
-          );
-        }
-      }
-      if (write.transitions.length > 0) {
-        const transitionRows = write.transitions.map((move) => ({
-          contactId: move.contactId,
-          id: move.id,
-          fromStage: move.from,
-          toStage: move.to,
-          occurredAt: iso(move.at),
-          cause: move.cause,
-          actor: move.actor ?? null,
-          ruleId: move.ruleId ?? null,
-          reason: move.reason ?? null,
-        }));
-        parts.push(
-          // seq 0: the engine's own rows are outputs, not facts for it to read again.
-          sql`insert into stage_transitions (workspace_id, contact_id, id, seq, from_stage, to_stage, occurred_at,
-                recorded_at, cause, actor, rule_id, reason, agreement_version, external_id)
-              select ${workspaceId}::uuid, x."contactId", x.id, 0, x."fromStage", x."toStage", x."occurredAt",
-                     x."occurredAt", x.cause, x.actor, x."ruleId", x.reason, ${version}, 'engine:' || x.id
-                from jsonb_to_recordset(${json(transitionRows)}::jsonb) as x("contactId" uuid, id uuid, "fromStage" text,
-                     "toStage" text, "occurredAt" timestamptz, cause text, actor text, "ruleId" text, reason text)`,
-        );
-      }
-      if (write.assignments.length > 0) {
-        parts.push(
-          sql`insert into assignments (workspace_id, contact_id, id, rep_id, team_id, reason_kind, reason, assigned_at,
-                agreement_version)
-              select ${workspaceId}::uuid, x."contactId", x.id, x."repId", x."teamId", x."reasonKind", x.reason,
-                     to_timestamp(x.at / 1000.0), ${version}
-                from jsonb_to_recordset(${json(write.assignments)}::jsonb) as x("contactId" uuid, id uuid, "repId" text,
-                     "teamId" text, "reasonKind" text, reason text, at float8)`,
-        );
-      }
-      if (write.clocks.length > 0) {
-        const clockRows = write.clocks.map((clock) => ({
-          ...clock,
-          startedAt: iso(clock.startedAt),
-          deadlineAt: iso(clock.deadlineAt),
-          stoppedAt: iso(clock.stoppedAt),
-          breachedAt: iso(clock.breachedAt),
-          stopCause: clock.stopCause ?? null,
-        }));
-        parts.push(
-          sql`insert into sla_clocks (workspace_id, contact_id, id, rep_id, team_id, quadrant, started_at, deadline_at,
-                business_hours, status, stopped_at, stop_cause, breached_at, agreement_version)
-              select ${workspaceId}::uuid, x."contactId", x.id, x."repId", x."teamId", x.quadrant, x."startedAt",
-                     x."deadlineAt", x."businessHours", x.status, x."stoppedAt", x."stopCause", x."breachedAt", ${version}
-                from jsonb_to_recordset(${json(clockRows)}::jsonb) as x("contactId" uuid, id uuid, "repId" text,
-                     "teamId" text, quadrant text, "startedAt" timestamptz, "deadlineAt" timestamptz,
-                     "businessHours" boolean, status text, "stoppedAt" timestamptz, "stopCause" text,
-                     "breachedAt" timestamptz)
-              on conflict (workspace_id, contact_id, id) do update set status = excluded.status,
-                stopped_at = excluded.stopped_at, stop_cause = excluded.stop_cause, breached_at = excluded.breached_at`,
-        );
-      }
-      if (write.alerts.length > 0) {
-        parts.push(
-          sql`insert into engine_alerts (workspace_id, contact_id, id, kind, at, detail)
-              select ${workspaceId}::uuid, x."contactId", x.id, x.kind, to_timestamp(x.at / 1000.0), x.detail
-                from jsonb_to_recordset(${json(write.alerts)}::jsonb) as x("contactId" uuid, id uuid, kind text,
-                     at float8, detail jsonb)`,
-        );
-      }
-      if (write.accountOwners.length > 0) {
-        parts.push(
-          sql`insert into account_owners (workspace_id, account_id, rep_id)
-              select ${workspaceId}::uuid, x."accountId", x."repId"
-                from jsonb_to_recordset(${json(write.accountOwners)}::jsonb) as x("accountId" uuid, "repId" text)
-              on conflict (workspace_id, account_id) do update set rep_id = excluded.rep_id`,
-        );
-      }
-      const last = parts.at(-1);
-      if (last === undefined) return;
-      const first = parts.slice(0, -1).map((part, index) => sql`${sql.raw(`w${index}`)} as (${part})`);
-      await db.execute(first.length === 0 ? last : sql`with ${sql.join(first, sql`, `)} ${last}`);
+      const statement = buildEngineWrite(workspaceId, write);
+      if (statement !== undefined) await db.execute(statement);
     },
 
     /**

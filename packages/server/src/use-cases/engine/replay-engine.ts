@@ -45,9 +45,7 @@ export async function replayEngine(
 ): Promise<ReplayResult> {
   const { workspaceId } = options;
   const chunk = options.chunk ?? 20_000;
-  const horizon = await deps.database.db.transaction((tx) =>
-    createRepositories(tx).engine.readHorizon(workspaceId),
-  );
+  const horizon = await createRepositories(deps.database.db).engine.readHorizon(workspaceId);
   return deps.database.db.transaction(async (tx) => {
     const repos = createRepositories(tx);
     await repos.engine.lockEngine(workspaceId);

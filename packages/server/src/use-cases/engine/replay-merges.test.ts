@@ -4,10 +4,11 @@ import { openTestDeps } from '../../../test/test-runtime.ts';
 import { type Database, openDatabase } from '../../db/client.ts';
 import type { Deps } from '../../deps.ts';
 import { createRepositories } from '../../repositories/index.ts';
+import { eraseContact } from '../erase/erase-contact.ts';
 import { ingestMessages } from '../ingest/ingest-messages.ts';
 import { createWorkspace } from '../workspaces/create-workspace.ts';
 import { replayEngine } from './replay-engine.ts';
-import { runEngine } from './run-engine.ts';
+import { runEngine, runEnginePipelined } from './run-engine.ts';
 
 /** Every table a replay rebuilds, whole rows (the engine's `state` document included), in a stable order. */
 const derived = (workspaceId: string): Record<string, SQL> => ({
@@ -128,6 +129,89 @@ describe.each(databases)('live equals replay after concurrent merges on %s', (na
       for (const table of Object.keys(live)) {
         expect({ table, rows: replayed[table] }).toEqual({ table, rows: live[table] });
       }
+    },
+    120_000,
+  );
+
+  /** The same facts as `ingestWhileEngineRuns`, stored with the engine not running. */
+  async function ingestAll(deps: Deps, workspaceId: string) {
+    for (let n = 0; n < 8; n++) {
+      for (const sender of [0, 1, 2])
+        await ingestMessages({ workspaceId, messages: batchOf(sender, n) }, deps);
+      await deps.database.db.transaction(async (tx) => {
+        const repos = createRepositories(tx);
+        await repos.ingest.lockWorkspace(workspaceId);
+        await repos.engine.appendTick(workspaceId, new Date(start + (n * 30 + 15) * 60_000));
+      });
+    }
+  }
+
+  test.skipIf(name === 'PostgreSQL' && open === undefined)(
+    'rounds prepared while the one before commits give the same rows, also when a rival engine commits between them',
+    async () => {
+      const now = new Date(start + 30 * 24 * 3_600_000);
+      const deps = await openTestDeps({ ...(open ? { database: await open() } : {}), clock: () => now });
+      opened.push(deps);
+      const { workspaceId } = await createWorkspace({ name: `Pipelined ${name}`, createdBy: 'test' }, deps);
+      await ingestAll(deps, workspaceId);
+      let commits = 0;
+      const result = await runEnginePipelined(deps, {
+        workspaceId,
+        maxSteps: 23,
+        // Every third commit, a rival round moves the cursor under the round prepared meanwhile.
+        onCommitted: () => {
+          commits++;
+        },
+        between: async () => {
+          if (commits % 3 === 1) await runEngine(deps, { workspaceId, maxSteps: 7 });
+        },
+      });
+      expect(result.caughtUp).toBe(true);
+      expect(result.refused).toBeGreaterThan(2);
+      const live = await snapshot(deps, workspaceId);
+      expect(live.assignments?.length).toBeGreaterThan(0);
+
+      await replayEngine(deps, { workspaceId });
+      const replayed = await snapshot(deps, workspaceId);
+      for (const table of Object.keys(live)) {
+        expect({ table, rows: live[table] }).toEqual({ table, rows: replayed[table] });
+      }
+    },
+    120_000,
+  );
+
+  test.skipIf(name === 'PostgreSQL' && open === undefined)(
+    'a contact erased while a round that read its facts is being prepared gets no derived rows back',
+    async () => {
+      const now = new Date(start + 30 * 24 * 3_600_000);
+      const deps = await openTestDeps({ ...(open ? { database: await open() } : {}), clock: () => now });
+      opened.push(deps);
+      const { workspaceId } = await createWorkspace({ name: `Erased ${name}`, createdBy: 'test' }, deps);
+      await ingestAll(deps, workspaceId);
+      // The busiest contact: it has facts in nearly every round.
+      const busiest = await deps.database.db.execute(
+        sql`select contact_id from activities where workspace_id = ${workspaceId}
+             group by contact_id order by count(*) desc, contact_id limit 1`,
+      );
+      const contact = (busiest as unknown as { rows: { contact_id: string }[] }).rows[0]?.contact_id ?? '';
+      let erased: string[] = [];
+      const result = await runEnginePipelined(deps, {
+        workspaceId,
+        maxSteps: 11,
+        // Runs after a commit, when the next round has already been prepared with the contact's facts.
+        onCommitted: async () => {
+          if (erased.length === 0)
+            erased = (await eraseContact({ workspaceId, contact, erasedBy: 'test' }, deps)).contactIds;
+        },
+      });
+      expect(result.caughtUp).toBe(true);
+      expect(erased).toContain(contact);
+      expect(result.refused).toBeGreaterThan(0);
+      const left = await deps.database.db.execute(
+        sql`select (select count(*) from contact_states where workspace_id = ${workspaceId} and contact_id::text in (select jsonb_array_elements_text(${JSON.stringify(erased)}::jsonb)))
+                 + (select count(*) from scores where workspace_id = ${workspaceId} and contact_id::text in (select jsonb_array_elements_text(${JSON.stringify(erased)}::jsonb))) as n`,
+      );
+      expect(Number((left as unknown as { rows: { n: string | number }[] }).rows[0]?.n)).toBe(0);
     },
     120_000,
   );

@@ -56,6 +56,8 @@ export async function eraseContact(
     const mentions = [...contactIds, ...values.filter((value) => value.length >= shortestMention)];
     const tableOrder = (await repos.backup.listTables()).map((table) => table.name);
     const removed = await repos.erase.eraseContacts(options.workspaceId, contactIds, mentions, tableOrder);
+    // Engine rounds prepared before the erasure must not write the erased states back.
+    await repos.engine.touchCursor(options.workspaceId);
     await recordAudit(repos, {
       workspaceId: options.workspaceId,
       actor: options.erasedBy,

@@ -64,7 +64,7 @@ async function readHistory(
  */
 async function readWatermark(workspaceId: string, deps: InsightsDeps): Promise<number> {
   // The horizon takes the workspace's ingest lock: in a transaction of its own, as a replay does.
-  return deps.database.db.transaction((tx) => createRepositories(tx).engine.readHorizon(workspaceId));
+  return createRepositories(deps.database.db).engine.readHorizon(workspaceId);
 }
 
 /** The analysis of the workspace's stored history under its current agreement, as of now. */
