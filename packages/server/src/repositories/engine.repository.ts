@@ -168,8 +168,10 @@ function buildEngineWrite(
 ): SQL | undefined {
   const version = write.agreementVersion;
   const parts: SQL[] = [];
+  // The states' rows are parsed once (a materialised source) for both their own table and scores.
+  const sources: SQL[] = [];
   if (write.states.length > 0) {
-    const stateRows = write.states.map(({ state, nextDueAt, agreementVersion }) => ({
+    const stateRows = write.states.map(({ state, nextDueAt, agreementVersion, interestExplanation }) => ({
       contactId: state.contactId,
       stage: state.position.stage,
       stageSince: iso(state.position.since),
@@ -179,65 +181,53 @@ function buildEngineWrite(
       ownerTeamId: state.owner?.teamId ?? null,
       nextDueAt: iso(nextDueAt),
       state,
+      // Only a contact not merged into another has a score of its own (a replay writes none).
+      interestExplanation: state.mergedIntoId === undefined ? interestExplanation : null,
       agreementVersion,
       lastSeq: 0,
       updatedAt: iso(state.now),
     }));
+    sources.push(
+      sql`state_rows as materialized (
+            select * from jsonb_to_recordset(${json(stateRows)}::jsonb) as x("contactId" uuid, stage text,
+                 "stageSince" timestamptz, "furthestStage" text, detour text, "ownerRepId" text,
+                 "ownerTeamId" text, "nextDueAt" timestamptz, state jsonb, "interestExplanation" jsonb,
+                 "agreementVersion" int, "lastSeq" bigint, "updatedAt" timestamptz))`,
+    );
     parts.push(
       sql`insert into contact_states (workspace_id, contact_id, stage, stage_since, furthest_stage, detour,
             owner_rep_id, owner_team_id, next_due_at, state, agreement_version, last_seq, updated_at)
           select ${workspaceId}::uuid, x."contactId", x.stage, x."stageSince", x."furthestStage", x.detour,
                  x."ownerRepId", x."ownerTeamId", x."nextDueAt", x.state, x."agreementVersion", x."lastSeq", x."updatedAt"
-            from jsonb_to_recordset(${json(stateRows)}::jsonb) as x("contactId" uuid, stage text,
-                 "stageSince" timestamptz, "furthestStage" text, detour text, "ownerRepId" text,
-                 "ownerTeamId" text, "nextDueAt" timestamptz, state jsonb, "agreementVersion" int,
-                 "lastSeq" bigint, "updatedAt" timestamptz)
+            from state_rows x
           on conflict (workspace_id, contact_id) do update set stage = excluded.stage,
             stage_since = excluded.stage_since, furthest_stage = excluded.furthest_stage, detour = excluded.detour,
             owner_rep_id = excluded.owner_rep_id, owner_team_id = excluded.owner_team_id,
             next_due_at = excluded.next_due_at, state = excluded.state,
             agreement_version = excluded.agreement_version, updated_at = excluded.updated_at`,
     );
-    // The scores' own row, without the state (a whole state is kilobytes of JSON to parse again).
-    const scoreRows = write.states
-      .filter(({ state }) => state.mergedIntoId === undefined)
-      .map(({ state, agreementVersion, interestExplanation }) => ({
-        contactId: state.contactId,
-        fit: state.fit.score,
-        interest: state.interestScore,
-        quadrant: state.quadrant,
-        fitGrade: state.fit.grade,
-        explanation: {
-          fit: state.fit.contributions,
-          interest: interestExplanation,
-          personas: state.fit.personas,
-        },
-        agreementVersion,
-        updatedAt: iso(state.now),
-      }));
-    // A contact merged into another has no score of its own any more (a replay writes none).
-    const mergedIds = write.states
-      .filter(({ state }) => state.mergedIntoId !== undefined)
-      .map(({ state }) => state.contactId);
-    if (mergedIds.length > 0) {
+    // A contact merged into another has no score of its own any more.
+    if (write.states.some(({ state }) => state.mergedIntoId !== undefined)) {
       parts.push(
         sql`delete from scores where workspace_id = ${workspaceId}
-              and contact_id in (select jsonb_array_elements_text(${json(mergedIds)}::jsonb)::uuid)`,
+              and contact_id in (select x."contactId" from state_rows x where x."interestExplanation" is null)`,
       );
     }
-    if (scoreRows.length > 0) {
-      parts.push(
-        sql`insert into scores (workspace_id, contact_id, fit, interest, quadrant, fit_grade, explanation,
-              agreement_version, computed_at)
-            select ${workspaceId}::uuid, x."contactId", x.fit, x.interest, x.quadrant, x."fitGrade", x.explanation,
-                   x."agreementVersion", x."updatedAt"
-              from jsonb_to_recordset(${json(scoreRows)}::jsonb) as x("contactId" uuid, fit float8, interest float8,
-                   quadrant text, "fitGrade" text, explanation jsonb, "agreementVersion" int, "updatedAt" timestamptz)
-            on conflict (workspace_id, contact_id) do update set fit = excluded.fit, interest = excluded.interest,
-              quadrant = excluded.quadrant, fit_grade = excluded.fit_grade, explanation = excluded.explanation,
-              agreement_version = excluded.agreement_version, computed_at = excluded.computed_at`,
-      );
-    }
+    // The scores' row is read from the state itself (fit, grade and personas, interest, quadrant),
+    // with the interest's explanation as of the state's instant: nothing of the state is sent twice.
+    parts.push(
+      sql`insert into scores (workspace_id, contact_id, fit, interest, quadrant, fit_grade, explanation,
+            agreement_version, computed_at)
+          select ${workspaceId}::uuid, x."contactId", (x.state #>> '{fit,score}')::float8,
+                 (x.state ->> 'interestScore')::float8, x.state ->> 'quadrant', x.state #>> '{fit,grade}',
+                 jsonb_build_object('fit', x.state #> '{fit,contributions}', 'interest', x."interestExplanation",
+                                    'personas', x.state #> '{fit,personas}'),
+                 x."agreementVersion", x."updatedAt"
+            from state_rows x where x."interestExplanation" is not null
+          on conflict (workspace_id, contact_id) do update set fit = excluded.fit, interest = excluded.interest,
+            quadrant = excluded.quadrant, fit_grade = excluded.fit_grade, explanation = excluded.explanation,
+            agreement_version = excluded.agreement_version, computed_at = excluded.computed_at`,
+    );
   }
   if (write.transitions.length > 0) {
     const transitionRows = write.transitions.map((move) => ({
@@ -312,7 +302,10 @@ function buildEngineWrite(
   if (cursor !== undefined) parts.push(saveCursorQuery(workspaceId, cursor.cursor, cursor.at));
   const last = parts.at(-1);
   if (last === undefined) return undefined;
-  const first = parts.slice(0, -1).map((part, index) => sql`${sql.raw(`w${index}`)} as (${part})`);
+  const first = [
+    ...sources,
+    ...parts.slice(0, -1).map((part, index) => sql`${sql.raw(`w${index}`)} as (${part})`),
+  ];
   return first.length === 0 ? last : sql`with ${sql.join(first, sql`, `)} ${last}`;
 }
 

@@ -1,3 +1,4 @@
+import { type Agreement, type ContactState, evaluateInterest } from '@smarketing/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, describe, expect, inject, test } from 'vitest';
 import { openTestDeps } from '../../../test/test-runtime.ts';
@@ -29,6 +30,51 @@ async function snapshot(deps: Deps, workspaceId: string) {
     tables[name] = ((await deps.database.db.execute(query)) as unknown as { rows: unknown[] }).rows;
   }
   return tables;
+}
+
+/**
+ * Every score is its contact's state's, worked out here from the stored state: fit, grade,
+ * personas and contributions, interest and quadrant, and the interest's explanation as of the
+ * state's instant; merged contacts have none.
+ */
+async function expectScoresFromStates(deps: Deps, workspaceId: string) {
+  const agreement = (await deps.repos.agreementVersions.findLatest(workspaceId))?.parsed as Agreement;
+  const found = await deps.database.db.execute(
+    sql`select s.state, sc.fit, sc.interest, sc.quadrant, sc.fit_grade, sc.explanation, sc.computed_at,
+               sc.contact_id as scored
+          from contact_states s left join scores sc on sc.workspace_id = s.workspace_id and sc.contact_id = s.contact_id
+         where s.workspace_id = ${workspaceId} order by s.contact_id`,
+  );
+  const rows = (found as unknown as { rows: Record<string, unknown>[] }).rows;
+  expect(rows.length).toBeGreaterThan(50);
+  for (const row of rows) {
+    const state = row.state as ContactState;
+    if (state.mergedIntoId !== undefined) {
+      expect(row.scored).toBeNull();
+      continue;
+    }
+    expect({
+      contactId: state.contactId,
+      fit: row.fit,
+      interest: row.interest,
+      quadrant: row.quadrant,
+      grade: row.fit_grade,
+      explanation: row.explanation,
+      at: new Date(row.computed_at as string | Date).getTime(),
+    }).toEqual({
+      contactId: state.contactId,
+      fit: state.fit.score,
+      interest: state.interestScore,
+      quadrant: state.quadrant,
+      grade: state.fit.grade,
+      explanation: {
+        fit: state.fit.contributions,
+        interest: evaluateInterest(state.interest, agreement, state.now).contributions,
+        personas: state.fit.personas,
+      },
+      at: state.now,
+    });
+  }
 }
 
 const start = Date.parse('2027-02-01T14:00:00Z');
@@ -123,6 +169,7 @@ describe.each(databases)('live equals replay after concurrent merges on %s', (na
       // The scenario really merges contacts, and leads reach sales.
       expect((merged as unknown as { rows: { n: number }[] }).rows[0]?.n).toBeGreaterThan(10);
       expect(live.assignments?.length).toBeGreaterThan(0);
+      await expectScoresFromStates(deps, workspaceId);
 
       await replayEngine(deps, { workspaceId });
       const replayed = await snapshot(deps, workspaceId);
