@@ -97,17 +97,16 @@ type DealRow = {
 };
 
 /** The deals of people in the segment created or closed in [from, to), as of asOf: a statement. */
-function dealsQuery(
-  workspaceId: string,
-  options: {
-    from: Date;
-    to: Date;
-    asOf: Date;
-    filters: SegmentFilters;
-    timezone: string;
-    wonOnly?: boolean;
-  },
-): SQL {
+type DealsOptions = {
+  from: Date;
+  to: Date;
+  asOf: Date;
+  filters: SegmentFilters;
+  timezone: string;
+  wonOnly?: boolean;
+};
+
+function dealsQuery(workspaceId: string, options: DealsOptions): SQL {
   return sql`with closing as (
         select d.id as deal_id, coalesce(c.merged_into_id, c.id) as person_id,
                coalesce(d.account_id, c.account_id) as account_id, d.amount, d.currency, d.status, d.created_at,
@@ -130,17 +129,7 @@ function dealsQuery(
 
 export function createSalesReportRepository(db: Db) {
   /** Deals of people in the segment created or closed in [from, to), as of asOf. */
-  async function listDeals(
-    workspaceId: string,
-    options: {
-      from: Date;
-      to: Date;
-      asOf: Date;
-      filters: SegmentFilters;
-      timezone: string;
-      wonOnly?: boolean;
-    },
-  ): Promise<DealRow[]> {
+  async function listDeals(workspaceId: string, options: DealsOptions): Promise<DealRow[]> {
     return rows<DealRow>(db, dealsQuery(workspaceId, options));
   }
 
@@ -279,12 +268,7 @@ export function createSalesReportRepository(db: Db) {
      */
     async closeRateCounts(
       workspaceId: string,
-      options: {
-        from: Date;
-        to: Date;
-        asOf: Date;
-        filters: SegmentFilters;
-        timezone: string;
+      options: Omit<DealsOptions, 'wonOnly'> & {
         currency: string;
         /** The main stages in order; the last is the customer stage. */
         stages: readonly string[];
