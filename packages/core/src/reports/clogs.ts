@@ -138,6 +138,54 @@ type Window = { from: number; to: number };
 const hour = 3_600_000;
 const day = 24 * hour;
 
+/** The windows a clog report compares, in epoch ms. */
+export type ClogWindows = {
+  current: Window;
+  baseline: Window;
+  /** The conversion horizon: an entry is decided this long after it. */
+  horizonMs: number;
+  /** The earliest instant an entry can count from (the baseline's start less the horizon). */
+  earliest: number;
+};
+
+export function clogWindows(period: ReportPeriod, asOf: Date, options: ClogOptions): ClogWindows {
+  const from = period.from.getTime();
+  const length = period.to.getTime() - from;
+  const baselineFrom = from - options.baselinePeriods * length;
+  const horizonMs = options.horizonDays * day;
+  return {
+    current: { from, to: Math.min(period.to.getTime(), asOf.getTime()) },
+    baseline: { from: baselineFrom, to: from },
+    horizonMs,
+    earliest: baselineFrom - horizonMs,
+  };
+}
+
+/** A conversion side's counts: entries decided in the window, and how many moved on in time. */
+export type ClogConversionCounts = { entries: number; converted: number };
+
+/**
+ * What one stage × segment check is computed from: conversion counts of the entries decided in
+ * each window (first entry per person into the stage, shifted back by the horizon), and the times
+ * in stage of the first entries in each window (censored when still in the stage at asOf).
+ */
+export type ClogGroup = {
+  stage: string;
+  segment: ClogSegment;
+  conversion: { current: ClogConversionCounts; baseline: ClogConversionCounts };
+  time: { current: CensoredTime[]; baseline: CensoredTime[] };
+};
+
+/** A sample that may be listed as a lead concerned. */
+export type ClogLeadSample = { personId: string; enteredAt: number; time: CensoredTime };
+
+/** Which samples a clog lists: the period's decided entries that did not convert, or the period's entries still in the stage. */
+export type ClogLeadQuery = {
+  stage: string;
+  segment: ClogSegment;
+  metric: Metric;
+};
+
 /** First entries into the stage whose horizon ends in the window (conversion) or that fall in it (time). */
 function samplesFor(
   timelines: readonly Timeline[],
@@ -215,10 +263,318 @@ function downstreamRate(
   return reached === 0 ? null : closed / reached;
 }
 
+/** The concerned leads of a check's samples: not converted (conversion) or still in the stage (time). */
+function concernedOf(samples: readonly Sample[], metric: Metric): Sample[] {
+  return samples.filter((sample) => (metric === 'conversion' ? !sample.converted : sample.time.censored));
+}
+
+/** The order leads are listed in: longest in the stage first, then by person. */
+export function compareClogLeads(a: ClogLeadSample, b: ClogLeadSample): number {
+  return b.time.value - a.time.value || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0);
+}
+
+/**
+ * The checks' groups from person timelines (the definition; the server counts the same in the
+ * database), with a way to list each check's concerned leads and the downstream rates.
+ */
+export function clogSamplesFromTimelines(input: {
+  agreement: Agreement;
+  asOf: Date;
+  windows: ClogWindows;
+  timelines: readonly Timeline[];
+  people: ReadonlyMap<string, ClogPerson>;
+  options: ClogOptions;
+}): {
+  groups: ClogGroup[];
+  leads: (query: ClogLeadQuery) => ClogLeadSample[];
+  downstreamRate: (stage: string) => number | null;
+} {
+  const { agreement, windows, timelines, people, options } = input;
+  const asOf = input.asOf.getTime();
+  const stages = agreement.stages;
+  const last = stages.at(-1)?.id ?? '';
+  const groups: ClogGroup[] = [];
+  const concerned = new Map<string, Sample[]>();
+  const keyOf = (query: ClogLeadQuery) =>
+    `${query.stage}\u0000${query.metric}\u0000${query.segment?.key ?? ''}\u0000${query.segment?.value ?? ''}`;
+  stages.slice(0, -1).forEach((stage, stageIndex) => {
+    const later = new Set(stages.slice(stageIndex + 1).map((later) => later.id));
+    const of = (window: Window, shift: number) =>
+      bySegment(samplesFor(timelines, stage.id, later, window, shift, asOf), people, options.segmentBy);
+    const decided = {
+      current: of(windows.current, windows.horizonMs),
+      baseline: of(windows.baseline, windows.horizonMs),
+    };
+    const entered = { current: of(windows.current, 0), baseline: of(windows.baseline, 0) };
+    const segments: ClogSegment[] = [null];
+    for (const key of options.segmentBy) {
+      const values = new Set<string>();
+      for (const sample of [...decided.current(null), ...entered.current(null)]) {
+        for (const value of people.get(sample.personId)?.segments[key] ?? []) values.add(value);
+      }
+      for (const value of values) segments.push({ key, value });
+    }
+    for (const segment of segments) {
+      const counts = (samples: readonly Sample[]) => ({
+        entries: samples.length,
+        converted: samples.filter((sample) => sample.converted).length,
+      });
+      groups.push({
+        stage: stage.id,
+        segment,
+        conversion: {
+          current: counts(decided.current(segment)),
+          baseline: counts(decided.baseline(segment)),
+        },
+        time: {
+          current: entered.current(segment).map((sample) => sample.time),
+          baseline: entered.baseline(segment).map((sample) => sample.time),
+        },
+      });
+      const metrics: [Metric, Sample[]][] = [
+        ['conversion', decided.current(segment)],
+        ['time-in-stage', entered.current(segment)],
+      ];
+      for (const [metric, samples] of metrics)
+        concerned.set(keyOf({ stage: stage.id, segment, metric }), concernedOf(samples, metric));
+    }
+  });
+  return {
+    groups,
+    leads: (query) => [...(concerned.get(keyOf(query)) ?? [])].sort(compareClogLeads),
+    downstreamRate: (stage) => downstreamRate(timelines, stage, last, windows.current.from),
+  };
+}
+
+/**
+ * The groups in report order, without repeats: per main stage (but the last) everyone first, then
+ * each segment key's values in sorted order — the values seen in the period (decided or entered).
+ * Everyone's group is there even when empty.
+ */
+export function arrangeClogGroups(
+  agreement: Agreement,
+  options: ClogOptions,
+  groups: readonly ClogGroup[],
+): ClogGroup[] {
+  const empty = (stage: string): ClogGroup => ({
+    stage,
+    segment: null,
+    conversion: { current: { entries: 0, converted: 0 }, baseline: { entries: 0, converted: 0 } },
+    time: { current: [], baseline: [] },
+  });
+  const found = new Map<string, ClogGroup>();
+  for (const group of groups) {
+    const name = `${group.stage}\u0000${group.segment?.key ?? ''}\u0000${group.segment?.value ?? ''}`;
+    if (!found.has(name)) found.set(name, group);
+  }
+  const arranged: ClogGroup[] = [];
+  for (const stage of agreement.stages.slice(0, -1)) {
+    arranged.push(found.get(`${stage.id}\u0000\u0000`) ?? empty(stage.id));
+    for (const key of options.segmentBy) {
+      const values = [...found.values()]
+        .filter(
+          (group) =>
+            group.stage === stage.id &&
+            group.segment?.key === key &&
+            group.conversion.current.entries + group.time.current.length > 0,
+        )
+        .map((group) => group.segment?.value as string)
+        .sort();
+      for (const value of values)
+        arranged.push(found.get(`${stage.id}\u0000${key}\u0000${value}`) as ClogGroup);
+    }
+  }
+  return arranged;
+}
+
+/** A tested check with what its clog, if it is one, needs: its group and stage position. */
+export type ClogPlan = {
+  checks: (ClogCheck & { group: ClogGroup; stageIndex: number })[];
+  skippedSmall: number;
+};
+
+/**
+ * Every check of the arranged groups tested, the q-values over all of them, and the flags: the
+ * statistics of the report, before its clogs are ranked and their leads listed.
+ */
+export function planClogChecks(
+  agreement: Agreement,
+  options: ClogOptions,
+  groups: readonly ClogGroup[],
+): ClogPlan {
+  const labels = new Map(agreement.stages.map((stage, index) => [stage.id, { label: stage.label, index }]));
+  const checks: ClogPlan['checks'] = [];
+  let skippedSmall = 0;
+  for (const group of groups) {
+    const { label, index: stageIndex } = labels.get(group.stage) ?? { label: group.stage, index: 0 };
+    const conversion = group.conversion;
+    if (conversion.current.entries < options.minSample || conversion.baseline.entries < options.minSample) {
+      skippedSmall += 1;
+    } else {
+      const { converted: x1, entries: n1 } = conversion.current;
+      const { converted: x2, entries: n2 } = conversion.baseline;
+      const tested = compareProportions(x1, n1, x2, n2);
+      checks.push({
+        stage: group.stage,
+        label,
+        metric: 'conversion',
+        segment: group.segment,
+        current: { entries: n1, converted: x1, rate: round(x1 / n1, 4) },
+        baseline: { entries: n2, converted: x2, rate: round(x2 / n2, 4) },
+        test: tested.test,
+        statistic: round(tested.statistic, 4),
+        p: tested.p,
+        q: 1,
+        worse: x1 / n1 < x2 / n2,
+        flagged: false,
+        group,
+        stageIndex,
+      });
+    }
+    const time = group.time;
+    if (time.current.length < options.minSample || time.baseline.length < options.minSample) {
+      skippedSmall += 1;
+    } else {
+      const tested = gehanWilcoxonTest(time.current, time.baseline);
+      const side = (samples: readonly CensoredTime[]): ClogSide => ({
+        entries: samples.length,
+        medianHours: round((median(samples.map((sample) => sample.value)) ?? 0) / hour, 2),
+        stillIn: samples.filter((sample) => sample.censored).length,
+      });
+      checks.push({
+        stage: group.stage,
+        label,
+        metric: 'time-in-stage',
+        segment: group.segment,
+        current: side(time.current),
+        baseline: side(time.baseline),
+        test: tested.test,
+        statistic: round(tested.statistic, 4),
+        p: tested.p,
+        q: 1,
+        worse: tested.statistic > 0,
+        flagged: false,
+        group,
+        stageIndex,
+      });
+    }
+  }
+  const qValues = benjaminiHochberg(checks.map((check) => check.p));
+  checks.forEach((check, index) => {
+    check.q = qValues[index] as number;
+    check.flagged = check.q <= options.alpha;
+  });
+  return { checks, skippedSmall };
+}
+
+/** The checks that are clogs (flagged, the period worse): the ones whose leads and downstream rates are needed. */
+export function clogsOf(plan: ClogPlan): ClogPlan['checks'] {
+  return plan.checks.filter((check) => check.flagged && check.worse);
+}
+
+/** The stage whose downstream rate a clog's impact uses: the next main stage (conversion) or its own. */
+export function downstreamStageOf(agreement: Agreement, check: ClogPlan['checks'][number]): string {
+  const stages = agreement.stages;
+  return check.metric === 'conversion'
+    ? (stages[check.stageIndex + 1]?.id ?? stages.at(-1)?.id ?? '')
+    : check.stage;
+}
+
+/**
+ * The report from its plan: each clog's revenue impact, its leads (the first `maxLeads` of the
+ * concerned ones, in `compareClogLeads` order, as given) named from `people`, largest impact first.
+ */
+export function clogReportFromPlan(input: {
+  agreement: Agreement;
+  agreementVersion: number;
+  period: ReportPeriod;
+  asOf: Date;
+  filters: SegmentFilters;
+  averageDealSize: number | null;
+  options: ClogOptions;
+  plan: ClogPlan;
+  /** Per clog (in `clogsOf` order): the downstream rate of its stage and its leads concerned, sorted. */
+  details: readonly { downstreamRate: number | null; leads: readonly ClogLeadSample[] }[];
+  people: ReadonlyMap<string, ClogPerson>;
+}): ClogReport {
+  const { period, options, plan, people } = input;
+  const windows = clogWindows(period, input.asOf, options);
+  const clogs: Clog[] = clogsOf(plan)
+    .map((check, index) => {
+      const { group, stageIndex: _index, ...rest } = check;
+      const detail = input.details[index] ?? { downstreamRate: null, leads: [] };
+      const downstream = detail.downstreamRate;
+      let impact: ClogImpact;
+      let leadCount: number;
+      if (check.metric === 'conversion') {
+        const entries = group.conversion.current.entries;
+        const missing = entries * ((check.baseline.rate ?? 0) - (check.current.rate ?? 0));
+        impact = {
+          missingConversions: round(missing, 2),
+          stuck: null,
+          downstreamRate: round(downstream, 4),
+          averageDealSize: input.averageDealSize,
+          revenue:
+            downstream === null || input.averageDealSize === null
+              ? null
+              : round(missing * downstream * input.averageDealSize, 2),
+        };
+        leadCount = entries - group.conversion.current.converted;
+      } else {
+        const baselineMedian = median(group.time.baseline.map((sample) => sample.value)) ?? 0;
+        const stuck = group.time.current.filter(
+          (sample) => sample.censored && sample.value > baselineMedian,
+        ).length;
+        impact = {
+          missingConversions: null,
+          stuck,
+          downstreamRate: round(downstream, 4),
+          averageDealSize: input.averageDealSize,
+          revenue:
+            downstream === null || input.averageDealSize === null
+              ? null
+              : round(stuck * downstream * input.averageDealSize, 2),
+        };
+        leadCount = group.time.current.filter((sample) => sample.censored).length;
+      }
+      const leads = detail.leads.slice(0, options.maxLeads).map((sample) => ({
+        personId: sample.personId,
+        name: people.get(sample.personId)?.name ?? null,
+        email: people.get(sample.personId)?.email ?? null,
+        enteredAt: new Date(sample.enteredAt).toISOString(),
+        hoursInStage: round(sample.time.value / hour, 2) ?? 0,
+        stillIn: sample.time.censored,
+      }));
+      return { ...rest, impact, leadCount, leads };
+    })
+    .sort((a, b) => (b.impact.revenue ?? -1) - (a.impact.revenue ?? -1) || a.q - b.q);
+
+  return {
+    report: 'clogs',
+    ...reportMeta({ ...input, definitions: clogDefinitions }),
+    baseline: {
+      from: new Date(windows.baseline.from).toISOString(),
+      to: period.from.toISOString(),
+      periods: options.baselinePeriods,
+    },
+    options: {
+      baselinePeriods: options.baselinePeriods,
+      horizonDays: options.horizonDays,
+      minSample: options.minSample,
+      alpha: options.alpha,
+      segmentBy: [...options.segmentBy],
+    },
+    clogs,
+    checks: plan.checks.map(({ group: _group, stageIndex: _index, ...check }) => check),
+    skippedSmall: plan.skippedSmall,
+  };
+}
+
 /**
  * Clogs: for each main stage (but the last) and each segment, conversion and time in stage of the
  * period against the trailing baseline, tested for significance, corrected for the number of
- * checks, and ranked by revenue impact (see `clogDefinitions`).
+ * checks, and ranked by revenue impact (see `clogDefinitions`). Computed from person timelines:
+ * the definition the database path is tested against.
  */
 export function buildClogReport(input: {
   agreement: Agreement;
@@ -231,182 +587,15 @@ export function buildClogReport(input: {
   averageDealSize: number | null;
   options: ClogOptions;
 }): ClogReport {
-  const { agreement, period, timelines, people, options } = input;
-  const asOf = input.asOf.getTime();
-  const from = period.from.getTime();
-  const length = period.to.getTime() - from;
-  const baselineFrom = from - options.baselinePeriods * length;
-  const horizon = options.horizonDays * day;
-  const current: Window = { from, to: Math.min(period.to.getTime(), asOf) };
-  const baseline: Window = { from: baselineFrom, to: from };
-  const stages = agreement.stages;
-  const last = stages.at(-1)?.id ?? '';
-
-  type Pending = ClogCheck & { samples: { current: Sample[]; baseline: Sample[] }; stageIndex: number };
-  const pending: Pending[] = [];
-  let skippedSmall = 0;
-
-  stages.slice(0, -1).forEach((stage, stageIndex) => {
-    const later = new Set(stages.slice(stageIndex + 1).map((later) => later.id));
-    const decided = {
-      current: samplesFor(timelines, stage.id, later, current, horizon, asOf),
-      baseline: samplesFor(timelines, stage.id, later, baseline, horizon, asOf),
-    };
-    const entered = {
-      current: samplesFor(timelines, stage.id, later, current, 0, asOf),
-      baseline: samplesFor(timelines, stage.id, later, baseline, 0, asOf),
-    };
-    const segments: ClogSegment[] = [null];
-    for (const key of options.segmentBy) {
-      const values = new Set<string>();
-      for (const sample of [...decided.current, ...entered.current]) {
-        for (const value of people.get(sample.personId)?.segments[key] ?? []) values.add(value);
-      }
-      for (const value of [...values].sort()) segments.push({ key, value });
-    }
-    const of = {
-      decidedCurrent: bySegment(decided.current, people, options.segmentBy),
-      decidedBaseline: bySegment(decided.baseline, people, options.segmentBy),
-      enteredCurrent: bySegment(entered.current, people, options.segmentBy),
-      enteredBaseline: bySegment(entered.baseline, people, options.segmentBy),
-    };
-    for (const segment of segments) {
-      const conversion = { current: of.decidedCurrent(segment), baseline: of.decidedBaseline(segment) };
-      if (conversion.current.length < options.minSample || conversion.baseline.length < options.minSample) {
-        skippedSmall += 1;
-      } else {
-        const x1 = conversion.current.filter((sample) => sample.converted).length;
-        const x2 = conversion.baseline.filter((sample) => sample.converted).length;
-        const n1 = conversion.current.length;
-        const n2 = conversion.baseline.length;
-        const tested = compareProportions(x1, n1, x2, n2);
-        pending.push({
-          stage: stage.id,
-          label: stage.label,
-          metric: 'conversion',
-          segment,
-          current: { entries: n1, converted: x1, rate: round(x1 / n1, 4) },
-          baseline: { entries: n2, converted: x2, rate: round(x2 / n2, 4) },
-          test: tested.test,
-          statistic: round(tested.statistic, 4),
-          p: tested.p,
-          q: 1,
-          worse: x1 / n1 < x2 / n2,
-          flagged: false,
-          samples: conversion,
-          stageIndex,
-        });
-      }
-      const time = { current: of.enteredCurrent(segment), baseline: of.enteredBaseline(segment) };
-      if (time.current.length < options.minSample || time.baseline.length < options.minSample) {
-        skippedSmall += 1;
-      } else {
-        const tested = gehanWilcoxonTest(
-          time.current.map((sample) => sample.time),
-          time.baseline.map((sample) => sample.time),
-        );
-        const side = (samples: Sample[]): ClogSide => ({
-          entries: samples.length,
-          medianHours: round((median(samples.map((sample) => sample.time.value)) ?? 0) / hour, 2),
-          stillIn: samples.filter((sample) => sample.time.censored).length,
-        });
-        pending.push({
-          stage: stage.id,
-          label: stage.label,
-          metric: 'time-in-stage',
-          segment,
-          current: side(time.current),
-          baseline: side(time.baseline),
-          test: tested.test,
-          statistic: round(tested.statistic, 4),
-          p: tested.p,
-          q: 1,
-          worse: tested.statistic > 0,
-          flagged: false,
-          samples: time,
-          stageIndex,
-        });
-      }
-    }
-  });
-
-  const qValues = benjaminiHochberg(pending.map((check) => check.p));
-  pending.forEach((check, index) => {
-    check.q = qValues[index] as number;
-    check.flagged = check.q <= options.alpha;
-  });
-
-  const clogs: Clog[] = pending
-    .filter((check) => check.flagged && check.worse)
-    .map((check) => {
-      const { samples, stageIndex, ...rest } = check;
-      let impact: ClogImpact;
-      let concerned: Sample[];
-      if (check.metric === 'conversion') {
-        const next = stages[stageIndex + 1]?.id ?? last;
-        const missing = samples.current.length * ((check.baseline.rate ?? 0) - (check.current.rate ?? 0));
-        const downstream = downstreamRate(timelines, next, last, from);
-        impact = {
-          missingConversions: round(missing, 2),
-          stuck: null,
-          downstreamRate: round(downstream, 4),
-          averageDealSize: input.averageDealSize,
-          revenue:
-            downstream === null || input.averageDealSize === null
-              ? null
-              : round(missing * downstream * input.averageDealSize, 2),
-        };
-        concerned = samples.current.filter((sample) => !sample.converted);
-      } else {
-        const baselineMedian = median(samples.baseline.map((sample) => sample.time.value)) ?? 0;
-        const stuck = samples.current.filter(
-          (sample) => sample.time.censored && sample.time.value > baselineMedian,
-        );
-        const downstream = downstreamRate(timelines, check.stage, last, from);
-        impact = {
-          missingConversions: null,
-          stuck: stuck.length,
-          downstreamRate: round(downstream, 4),
-          averageDealSize: input.averageDealSize,
-          revenue:
-            downstream === null || input.averageDealSize === null
-              ? null
-              : round(stuck.length * downstream * input.averageDealSize, 2),
-        };
-        concerned = samples.current.filter((sample) => sample.time.censored);
-      }
-      const leads = [...concerned]
-        .sort((a, b) => b.time.value - a.time.value || (a.personId < b.personId ? -1 : 1))
-        .slice(0, options.maxLeads)
-        .map((sample) => ({
-          personId: sample.personId,
-          name: people.get(sample.personId)?.name ?? null,
-          email: people.get(sample.personId)?.email ?? null,
-          enteredAt: new Date(sample.enteredAt).toISOString(),
-          hoursInStage: round(sample.time.value / hour, 2) ?? 0,
-          stillIn: sample.time.censored,
-        }));
-      return { ...rest, impact, leadCount: concerned.length, leads };
-    })
-    .sort((a, b) => (b.impact.revenue ?? -1) - (a.impact.revenue ?? -1) || a.q - b.q);
-
-  return {
-    report: 'clogs',
-    ...reportMeta({ ...input, definitions: clogDefinitions }),
-    baseline: {
-      from: new Date(baselineFrom).toISOString(),
-      to: period.from.toISOString(),
-      periods: options.baselinePeriods,
-    },
-    options: {
-      baselinePeriods: options.baselinePeriods,
-      horizonDays: options.horizonDays,
-      minSample: options.minSample,
-      alpha: options.alpha,
-      segmentBy: [...options.segmentBy],
-    },
-    clogs,
-    checks: pending.map(({ samples: _samples, stageIndex: _index, ...check }) => check),
-    skippedSmall,
-  };
+  const { agreement, options } = input;
+  const windows = clogWindows(input.period, input.asOf, options);
+  const samples = clogSamplesFromTimelines({ ...input, windows });
+  const plan = planClogChecks(agreement, options, arrangeClogGroups(agreement, options, samples.groups));
+  const details = clogsOf(plan).map((check) => ({
+    downstreamRate: samples.downstreamRate(downstreamStageOf(agreement, check)),
+    leads: samples
+      .leads({ stage: check.stage, segment: check.segment, metric: check.metric })
+      .slice(0, options.maxLeads),
+  }));
+  return clogReportFromPlan({ ...input, plan, details });
 }

@@ -1,13 +1,124 @@
-import type { ClogPerson } from '@smarketing/core';
-import { sql } from 'drizzle-orm';
+import type {
+  ClogGroup,
+  ClogLeadQuery,
+  ClogLeadSample,
+  ClogPerson,
+  ClogWindows,
+  SegmentFilters,
+} from '@smarketing/core';
+import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { json, rows } from './contact-write.repository.ts';
 import { isUuid } from './query-helpers.ts';
+import { aggregateRows, epochMs, inSegment, pgTextArray } from './report.repository.ts';
 
 /** Segment keys read from somewhere other than the contact's traits. */
 const stateKeys = new Set(['team', 'rep', 'quadrant', 'persona']);
 /** Named segment keys that are traits under another name. */
 const traitNames: Record<string, string> = { source: 'leadSource' };
+
+/** What the clog statements are asked: the main stages in order, the windows, the instant, the segment. */
+export type ClogSelection = {
+  stages: readonly string[];
+  windows: ClogWindows;
+  asOf: Date;
+  /** The end of the period: the people selected moved in [windows.earliest, to). */
+  to: Date;
+  filters: SegmentFilters;
+};
+
+type Num = string | number | null;
+
+/**
+ * The samples of core `clogSamplesFromTimelines`, read from the rollup `person_timelines`: per main
+ * stage but the last and window, each person's first entry in it (`previous_same_at` before the
+ * window's start), with its time in stage (to the next entry, or censored at asOf) and, for the
+ * conversion windows (shifted back by the horizon), whether a later main stage was entered within
+ * the horizon. `kind`: `dc`/`db` conversion current/baseline, `ec`/`eb` time current/baseline.
+ */
+function clogSamples(
+  workspaceId: string,
+  selection: ClogSelection,
+  stages: readonly string[],
+  only?: 'dc' | 'ec',
+): SQL {
+  const { windows } = selection;
+  const asOf = selection.asOf.toISOString();
+  const instant = (ms: number) => new Date(ms).toISOString();
+  const h = windows.horizonMs;
+  const kinds = [
+    { kind: 'dc', from: windows.current.from - h, to: windows.current.to - h, shift: h },
+    { kind: 'db', from: windows.baseline.from - h, to: windows.baseline.to - h, shift: h },
+    { kind: 'ec', from: windows.current.from, to: windows.current.to, shift: 0 },
+    { kind: 'eb', from: windows.baseline.from, to: windows.baseline.to, shift: 0 },
+  ].filter((w) => only === undefined || w.kind === only);
+  const windowRows = sql.join(
+    kinds.map(
+      (w) =>
+        sql`(${w.kind}::text, ${instant(w.from)}::timestamptz, ${instant(w.to)}::timestamptz, ${w.shift}::float8)`,
+    ),
+    sql`, `,
+  );
+  const all = pgTextArray(selection.stages);
+  const lowest = Math.min(...kinds.map((w) => w.from));
+  const highest = Math.max(...kinds.map((w) => w.to));
+  // One range scan of the rollup for all four windows (they overlap: conversion's are the time
+  // windows shifted back by the horizon), each row matched to the windows it falls in.
+  return sql`samples as materialized (
+      select r.person_id, r.n, r.stage, w.kind, r.at,
+             r.next_at is null or r.next_at > ${asOf}::timestamptz as censored,
+             case when r.next_at <= ${asOf}::timestamptz then ${epochMs(sql`r.next_at`)}
+                  else ${selection.asOf.getTime()}::float8 end - ${epochMs(sql`r.at`)} as stay,
+             w.shift > 0 and exists (
+               select 1 from person_timelines k
+                where k.workspace_id = ${workspaceId}::uuid and k.person_id = r.person_id and k.n > r.n
+                  and k.pos is not null and k.at <= ${asOf}::timestamptz
+                  and k.at <= r.at + make_interval(secs => w.shift / 1000)
+                  and array_position(${all}, k.stage) > array_position(${all}, r.stage)) as converted
+        from person_timelines r
+        cross join lateral (
+          select * from (values ${windowRows}) as w(kind, lo, hi, shift)
+           where r.at >= w.lo and r.at < w.hi and (r.previous_same_at is null or r.previous_same_at < w.lo)
+        ) as w
+       where r.workspace_id = ${workspaceId}::uuid
+         and r.stage in (select jsonb_array_elements_text(${json(stages)}::jsonb))
+         and r.at >= ${instant(lowest)}::timestamptz and r.at < ${instant(highest)}::timestamptz
+         and r.at <= ${asOf}::timestamptz and r.selects and r.pos is not null
+         ${inSegment(workspaceId, selection.filters)}
+    )`;
+}
+
+/**
+ * A person's values of the segment keys asked for, as rows (key, value), the way `listPeople`
+ * reads them: owner team and rep, quadrant, the fit's personas, or a trait (lower case; numbers
+ * without trailing zeros; objects and empty values left out).
+ */
+function segmentValues(workspaceId: string, keys: readonly string[], person: SQL): SQL {
+  const parts = keys.map((key) => {
+    if (key === 'team') return sql`select ${key}::text, cs.owner_team_id`;
+    if (key === 'rep') return sql`select ${key}::text, cs.owner_rep_id`;
+    if (key === 'quadrant') return sql`select ${key}::text, sc.quadrant`;
+    if (key === 'persona')
+      return sql`select distinct ${key}::text, p.value
+                   from jsonb_array_elements(case when jsonb_typeof(cs.state #> '{fit,personas}') = 'array'
+                                                           then cs.state #> '{fit,personas}' else '[]' end) as e(v)
+                   cross join lateral (select case jsonb_typeof(e.v) when 'string' then e.v #>> '{}'
+                                                when 'number' then trim_scale((e.v #>> '{}')::numeric)::text
+                                                when 'boolean' then e.v #>> '{}' end as value) as p`;
+    const trait = traitNames[key] ?? (key.startsWith('trait.') ? key.slice('trait.'.length) : key);
+    return sql`select ${key}::text, lower(case jsonb_typeof(s.traits -> ${trait}::text)
+                                            when 'string' then s.traits ->> ${trait}::text
+                                            when 'number' then trim_scale((s.traits ->> ${trait}::text)::numeric)::text
+                                            when 'boolean' then s.traits ->> ${trait}::text end)`;
+  });
+  return sql`cross join lateral (
+      select k.key, k.value from contacts s
+        left join contact_states cs on cs.workspace_id = s.workspace_id and cs.contact_id = s.id
+        left join scores sc on sc.workspace_id = s.workspace_id and sc.contact_id = s.id
+        cross join lateral (${sql.join(parts, sql` union all `)}) as k(key, value)
+       where s.workspace_id = ${workspaceId}::uuid and s.id = ${person} and k.value is not null and k.value <> ''
+    ) as g`;
+}
 
 /**
  * What the clog report needs of each person (a surviving contact): a name and e-mail to list the
@@ -17,6 +128,155 @@ const traitNames: Record<string, string> = { source: 'leadSource' };
  */
 export function createClogRepository(db: Db) {
   return {
+    /**
+     * Every stage × segment group's conversion counts and times in stage (core `ClogGroup`), in
+     * one statement over the rollup; segments only for the keys asked for.
+     */
+    async clogGroups(
+      workspaceId: string,
+      selection: ClogSelection & { segmentBy: readonly string[] },
+    ): Promise<ClogGroup[]> {
+      const tested = selection.stages.slice(0, -1);
+      if (tested.length === 0) return [];
+      // Everyone's group, and each sample once more per segment value of its person (the values
+      // read once per person, not once per sample).
+      const segmented =
+        selection.segmentBy.length === 0
+          ? sql``
+          : sql`union all
+                select x.*, g.key, g.value from samples x join (
+                  select p.person_id, g.key, g.value from (select distinct person_id from samples) p
+                    ${segmentValues(workspaceId, selection.segmentBy, sql`p.person_id`)}
+                ) g on g.person_id = x.person_id`;
+      const found = await aggregateRows<
+        Record<string, Num> & {
+          stage: string;
+          key: string | null;
+          segment_value: string | null;
+          ec_values: number[] | null;
+          ec_censored: boolean[] | null;
+          eb_values: number[] | null;
+          eb_censored: boolean[] | null;
+        }
+      >(
+        db,
+        sql`with ${clogSamples(workspaceId, selection, tested)}
+            select x.stage, x.key, x.value as segment_value,
+                   count(*) filter (where x.kind = 'dc') as dc,
+                   count(*) filter (where x.kind = 'dc' and x.converted) as dc_converted,
+                   count(*) filter (where x.kind = 'db') as db,
+                   count(*) filter (where x.kind = 'db' and x.converted) as db_converted,
+                   array_agg(x.stay) filter (where x.kind = 'ec') as ec_values,
+                   array_agg(x.censored) filter (where x.kind = 'ec') as ec_censored,
+                   array_agg(x.stay) filter (where x.kind = 'eb') as eb_values,
+                   array_agg(x.censored) filter (where x.kind = 'eb') as eb_censored
+              from (select x.*, null::text as key, null::text as value from samples x ${segmented}) as x
+             group by x.stage, x.key, x.value`,
+      );
+      const times = (values: number[] | null, censored: boolean[] | null) =>
+        (values ?? []).map((value, index) => ({
+          value: Number(value),
+          censored: Boolean(censored?.[index]),
+        }));
+      return found.map((row) => ({
+        stage: row.stage,
+        segment: row.key === null ? null : { key: row.key, value: row.segment_value as string },
+        conversion: {
+          current: { entries: Number(row.dc ?? 0), converted: Number(row.dc_converted ?? 0) },
+          baseline: { entries: Number(row.db ?? 0), converted: Number(row.db_converted ?? 0) },
+        },
+        time: {
+          current: times(row.ec_values, row.ec_censored),
+          baseline: times(row.eb_values, row.eb_censored),
+        },
+      }));
+    },
+
+    /**
+     * A clog's leads concerned (core `clogSamplesFromTimelines().leads`): the period's decided
+     * entries that did not convert, or its entries still in the stage; longest first, at most `limit`.
+     */
+    async clogLeads(
+      workspaceId: string,
+      selection: ClogSelection,
+      query: ClogLeadQuery,
+      limit: number,
+    ): Promise<ClogLeadSample[]> {
+      const kind = query.metric === 'conversion' ? ('dc' as const) : ('ec' as const);
+      const concerned = query.metric === 'conversion' ? sql`not x.converted` : sql`x.censored`;
+      const segment =
+        query.segment === null
+          ? { join: sql``, where: sql`` }
+          : {
+              join: segmentValues(workspaceId, [query.segment.key], sql`x.person_id`),
+              where: sql`and g.key = ${query.segment.key}::text and g.value = ${query.segment.value}::text`,
+            };
+      const found = await aggregateRows<{
+        person_id: string;
+        entered_ms: Num;
+        stay: Num;
+        censored: boolean;
+      }>(
+        db,
+        sql`with ${clogSamples(workspaceId, selection, [query.stage], kind)}
+            select x.person_id, ${epochMs(sql`x.at`)} as entered_ms, x.stay, x.censored
+              from samples x ${segment.join}
+             where x.kind = ${kind}::text and ${concerned} ${segment.where}
+             order by x.stay desc, x.person_id
+             limit ${limit}`,
+      );
+      return found.map((row) => ({
+        personId: row.person_id,
+        enteredAt: Number(row.entered_ms),
+        time: { value: Number(row.stay), censored: Boolean(row.censored) },
+      }));
+    },
+
+    /**
+     * Per stage asked: the share of the selected people (moved in [earliest, to), in the segment)
+     * who entered it before `before` and, after that first such entry, entered the last stage by
+     * asOf (core's downstream rate). One statement for all the stages.
+     */
+    async downstreamRates(
+      workspaceId: string,
+      selection: ClogSelection,
+      stagesAsked: readonly string[],
+    ): Promise<Map<string, number | null>> {
+      const rates = new Map<string, number | null>(stagesAsked.map((stage) => [stage, null]));
+      if (stagesAsked.length === 0) return rates;
+      const last = selection.stages.at(-1) ?? '';
+      const asOf = selection.asOf.toISOString();
+      const before = new Date(selection.windows.current.from).toISOString();
+      const statement = sql`with selected as materialized (
+              select distinct r.person_id from person_timelines r
+               where r.workspace_id = ${workspaceId}::uuid and r.selects
+                 and r.at >= ${new Date(selection.windows.earliest).toISOString()}::timestamptz
+                 and r.at < ${selection.to.toISOString()}::timestamptz
+                 ${inSegment(workspaceId, selection.filters)}
+            ),
+            firsts as (
+              select distinct on (r.stage, r.person_id) r.stage, r.person_id, r.n
+                from person_timelines r join selected p on p.person_id = r.person_id
+               where r.workspace_id = ${workspaceId}::uuid
+                 and r.stage in (select jsonb_array_elements_text(${json(stagesAsked)}::jsonb))
+                 and r.at < ${before}::timestamptz and r.at <= ${asOf}::timestamptz and r.pos is not null
+               order by r.stage, r.person_id, r.n
+            )
+            select f.stage, count(*) as reached,
+                   count(*) filter (where f.stage = ${last}::text or exists (
+                     select 1 from person_timelines k
+                      where k.workspace_id = ${workspaceId}::uuid and k.person_id = f.person_id and k.n > f.n
+                        and k.stage = ${last}::text and k.pos is not null and k.at <= ${asOf}::timestamptz)) as closed
+              from firsts f
+             group by f.stage`;
+      const found = await aggregateRows<{ stage: string; reached: Num; closed: Num }>(db, statement);
+      for (const row of found) {
+        const reached = Number(row.reached ?? 0);
+        rates.set(row.stage, reached === 0 ? null : Number(row.closed ?? 0) / reached);
+      }
+      return rates;
+    },
+
     async listPeople(
       workspaceId: string,
       personIds: readonly string[],

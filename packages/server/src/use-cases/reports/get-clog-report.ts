@@ -1,12 +1,17 @@
-import { buildClogReport, type ClogOptions, type ClogReport, defaultClogOptions } from '@smarketing/core';
-import { AppError } from '../../app-error.ts';
 import {
-  loadTimelines,
-  loadValueBasis,
-  openReport,
-  type ReportDeps,
-  type ReportQuery,
-} from './report-context.ts';
+  arrangeClogGroups,
+  type ClogOptions,
+  type ClogReport,
+  clogReportFromPlan,
+  clogsOf,
+  clogWindows,
+  defaultClogOptions,
+  downstreamStageOf,
+  planClogChecks,
+} from '@smarketing/core';
+import { AppError } from '../../app-error.ts';
+import type { ClogSelection } from '../../repositories/clog.repository.ts';
+import { loadValueBasis, openReport, type ReportDeps, type ReportQuery } from './report-context.ts';
 
 export type ClogQuery = ReportQuery & {
   /** Segment keys to break each stage down by: source, team, rep, persona, quadrant, country, industry, trait.<key>. */
@@ -62,26 +67,45 @@ function clogOptions(query: ClogQuery): ClogOptions {
 /**
  * Clogs of a period: per stage and segment, conversion and time in stage against the trailing
  * baseline, significant differences only (see core `clogDefinitions`), ranked by revenue impact,
- * with the leads concerned.
+ * with the leads concerned. The samples are counted in the database (one statement over the
+ * rollup `person_timelines`); core tests them. Only the clogs found need their leads, downstream
+ * rates and the average deal size.
  */
 export async function getClogReport(query: ClogQuery, deps: ReportDeps): Promise<ClogReport> {
   const options = clogOptions(query);
   const context = await openReport(query, deps);
-  const length = context.period.to.getTime() - context.period.from.getTime();
-  // Everyone whose entries can fall in a window: the baseline's start, less the horizon.
-  const earliest = new Date(
-    context.period.from.getTime() - options.baselinePeriods * length - options.horizonDays * 86_400_000,
-  );
-  const timelines = await loadTimelines(
-    query.workspaceId,
-    { from: earliest, to: context.period.to, filters: context.filters, asOf: context.asOf },
-    deps,
-  );
+  const { agreement } = context;
+  const selection: ClogSelection = {
+    stages: agreement.stages.map((stage) => stage.id),
+    windows: clogWindows(context.period, context.asOf, options),
+    asOf: context.asOf,
+    to: context.period.to,
+    filters: context.filters,
+  };
+  const groups = await deps.repos.clogs.clogGroups(query.workspaceId, {
+    ...selection,
+    segmentBy: options.segmentBy,
+  });
+  const plan = planClogChecks(agreement, options, arrangeClogGroups(agreement, options, groups));
+  const clogs = clogsOf(plan);
+  const downstream = await deps.repos.clogs.downstreamRates(query.workspaceId, selection, [
+    ...new Set(clogs.map((check) => downstreamStageOf(agreement, check))),
+  ]);
+  const details = [];
+  for (const check of clogs) {
+    details.push({
+      downstreamRate: downstream.get(downstreamStageOf(agreement, check)) ?? null,
+      leads: await deps.repos.clogs.clogLeads(query.workspaceId, selection, check, options.maxLeads),
+    });
+  }
   const people = await deps.repos.clogs.listPeople(
     query.workspaceId,
-    timelines.map((timeline) => timeline.personId),
-    options.segmentBy,
+    [...new Set(details.flatMap((detail) => detail.leads.map((lead) => lead.personId)))],
+    [],
   );
-  const basis = await loadValueBasis(query.workspaceId, context.agreement, context.asOf, deps);
-  return buildClogReport({ ...context, timelines, people, averageDealSize: basis.averageDealSize, options });
+  const averageDealSize =
+    clogs.length === 0
+      ? null
+      : (await loadValueBasis(query.workspaceId, agreement, context.asOf, deps)).averageDealSize;
+  return clogReportFromPlan({ ...context, averageDealSize, options, plan, details, people });
 }
