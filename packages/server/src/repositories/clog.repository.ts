@@ -63,13 +63,16 @@ function clogSamples(
   const lowest = Math.min(...kinds.map((w) => w.from));
   const highest = Math.max(...kinds.map((w) => w.to));
   // One range scan of the rollup for all four windows (they overlap: conversion's are the time
-  // windows shifted back by the horizon), each row matched to the windows it falls in.
+  // windows shifted back by the horizon), each row matched to the windows it falls in (`offset 0`
+  // keeps the planner from turning that into one scan per window).
   return sql`samples as materialized (
       select r.person_id, r.n, r.stage, w.kind, r.at,
              r.next_at is null or r.next_at > ${asOf}::timestamptz as censored,
              case when r.next_at <= ${asOf}::timestamptz then ${epochMs(sql`r.next_at`)}
                   else ${selection.asOf.getTime()}::float8 end - ${epochMs(sql`r.at`)} as stay,
-             w.shift > 0 and exists (
+             -- A later entry comes no sooner than the next one: only an entry whose next one falls
+             -- within the horizon needs its later entries looked up.
+             w.shift > 0 and coalesce(r.next_at <= r.at + make_interval(secs => w.shift / 1000), false) and exists (
                select 1 from person_timelines k
                 where k.workspace_id = ${workspaceId}::uuid and k.person_id = r.person_id and k.n > r.n
                   and k.pos is not null and k.at <= ${asOf}::timestamptz
@@ -79,6 +82,7 @@ function clogSamples(
         cross join lateral (
           select * from (values ${windowRows}) as w(kind, lo, hi, shift)
            where r.at >= w.lo and r.at < w.hi and (r.previous_same_at is null or r.previous_same_at < w.lo)
+          offset 0
         ) as w
        where r.workspace_id = ${workspaceId}::uuid
          and r.stage in (select jsonb_array_elements_text(${json(stages)}::jsonb))
