@@ -68,8 +68,10 @@ function clogSamples(
   return sql`samples as materialized (
       select r.person_id, r.n, r.stage, w.kind, r.at,
              r.next_at is null or r.next_at > ${asOf}::timestamptz as censored,
-             case when r.next_at <= ${asOf}::timestamptz then ${epochMs(sql`r.next_at`)}
-                  else ${selection.asOf.getTime()}::float8 end - ${epochMs(sql`r.at`)} as stay,
+             -- Whole milliseconds between instants truncated to the millisecond, as JavaScript dates
+             -- hold them (the float seconds of an interval of whole ms, rounded back: exact).
+             round(date_part('epoch', case when r.next_at <= ${asOf}::timestamptz then date_trunc('milliseconds', r.next_at)
+                                           else ${asOf}::timestamptz end - date_trunc('milliseconds', r.at)) * 1000) as stay,
              -- A later entry comes no sooner than the next one: only an entry whose next one falls
              -- within the horizon needs its later entries looked up.
              w.shift > 0 and coalesce(r.next_at <= r.at + make_interval(secs => w.shift / 1000), false) and exists (
@@ -157,6 +159,7 @@ export function createClogRepository(db: Db) {
           stage: string;
           key: string | null;
           segment_value: string | null;
+          // JSON arrays: parsed natively, where the drivers parse PostgreSQL's array text a character at a time.
           ec_values: number[] | null;
           ec_censored: boolean[] | null;
           eb_values: number[] | null;
@@ -170,10 +173,10 @@ export function createClogRepository(db: Db) {
                    count(*) filter (where x.kind = 'dc' and x.converted) as dc_converted,
                    count(*) filter (where x.kind = 'db') as db,
                    count(*) filter (where x.kind = 'db' and x.converted) as db_converted,
-                   array_agg(x.stay) filter (where x.kind = 'ec') as ec_values,
-                   array_agg(x.censored) filter (where x.kind = 'ec') as ec_censored,
-                   array_agg(x.stay) filter (where x.kind = 'eb') as eb_values,
-                   array_agg(x.censored) filter (where x.kind = 'eb') as eb_censored
+                   json_agg(x.stay) filter (where x.kind = 'ec') as ec_values,
+                   json_agg(x.censored) filter (where x.kind = 'ec') as ec_censored,
+                   json_agg(x.stay) filter (where x.kind = 'eb') as eb_values,
+                   json_agg(x.censored) filter (where x.kind = 'eb') as eb_censored
               from (select x.*, null::text as key, null::text as value from samples x ${segmented}) as x
              group by x.stage, x.key, x.value`,
       );
