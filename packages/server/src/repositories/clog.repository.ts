@@ -35,12 +35,14 @@ type Num = string | number | null;
  * window's start), with its time in stage (to the next entry, or censored at asOf) and, for the
  * conversion windows (shifted back by the horizon), whether a later main stage was entered within
  * the horizon. `kind`: `dc`/`db` conversion current/baseline, `ec`/`eb` time current/baseline.
+ * For a clog's leads, `only` keeps one kind and `stillIn` the entries still in the stage at asOf.
  */
 function clogSamples(
   workspaceId: string,
   selection: ClogSelection,
   stages: readonly string[],
   only?: 'dc' | 'ec',
+  stillIn = false,
 ): SQL {
   const { windows } = selection;
   const asOf = selection.asOf.toISOString();
@@ -90,6 +92,7 @@ function clogSamples(
          and r.stage in (select jsonb_array_elements_text(${json(stages)}::jsonb))
          and r.at >= ${instant(lowest)}::timestamptz and r.at < ${instant(highest)}::timestamptz
          and r.at <= ${asOf}::timestamptz and r.selects and r.pos is not null
+         ${stillIn ? sql`and (r.next_at is null or r.next_at > ${asOf}::timestamptz)` : sql``}
          ${inSegment(workspaceId, selection.filters)}
     )`;
 }
@@ -225,7 +228,7 @@ export function createClogRepository(db: Db) {
         censored: boolean;
       }>(
         db,
-        sql`with ${clogSamples(workspaceId, selection, [query.stage], kind)}
+        sql`with ${clogSamples(workspaceId, selection, [query.stage], kind, query.metric === 'time-in-stage')}
             select x.person_id, ${epochMs(sql`x.at`)} as entered_ms, x.stay, x.censored
               from samples x ${segment.join}
              where x.kind = ${kind}::text and ${concerned} ${segment.where}
