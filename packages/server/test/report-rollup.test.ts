@@ -67,9 +67,11 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
   /** The rollup as stored, in a comparable form. */
   async function stored(workspaceId: string): Promise<RollupRow[]> {
     const found = await query<RollupRow>(
-      sql`select person_id::text, n, stage, at, selects, pos, previous_stage, next_at, entered_before, path_before,
-                   previous_same_at
-            from person_timelines where workspace_id = ${workspaceId}::uuid order by person_id, n`,
+      sql`select t.person_id::text, t.n, t.stage, t.at, t.selects, t.pos, t.previous_stage, t.next_at,
+                   t.entered_before, p.stages as path_before, t.previous_same_at
+            from person_timelines t
+            left join person_timeline_paths p on p.workspace_id = t.workspace_id and p.id = t.path_id
+           where t.workspace_id = ${workspaceId}::uuid order by t.person_id, t.n`,
     );
     return found.map((row) => ({
       ...row,

@@ -481,8 +481,9 @@ export const stageTransitions = pgTable(
  * own person is this one (the reports' selection); `pos` is set on the transitions that are
  * entries (core `buildTimelines`: not a merged contact's start after the person started, not a
  * move to the stage it is in), with the previous entry's stage, the next entry's instant, the
- * stages entered before (`pathBefore`) and whether it entered this stage before (`enteredBefore`).
- * Derived entirely from the facts: replay and erasure re-derive it, a backup carries it as is.
+ * stages entered before (`pathId`, a row of `personTimelinePaths`) and whether it entered this
+ * stage before (`enteredBefore`). Derived entirely from the facts: replay and erasure re-derive
+ * it, a backup carries it as is.
  */
 export const personTimelines = pgTable(
   'person_timelines',
@@ -497,15 +498,50 @@ export const personTimelines = pgTable(
     previousStage: text(),
     nextAt: at(),
     enteredBefore: boolean(),
-    pathBefore: text().array(),
+    /** The stages the person entered before this entry, in order: `personTimelinePaths.id`. */
+    pathId: integer(),
     /** The instant the person last entered this stage before this entry (null: never before). */
     previousSameAt: at(),
   },
   (t) => [
     primaryKey({ name: 'person_timelines_pk', columns: [t.workspaceId, t.personId, t.n] }),
-    index('person_timelines_at_idx').on(t.workspaceId, t.at),
+    // A period's entries in time order with every column the reports read from them, so a report
+    // reads a slice of this index (index-only) instead of rows scattered over the whole table.
+    index('person_timelines_entries_idx')
+      .on(
+        t.workspaceId,
+        t.at,
+        t.stage,
+        t.personId,
+        t.previousSameAt,
+        t.nextAt,
+        t.pathId,
+        t.enteredBefore,
+        t.previousStage,
+      )
+      .where(sql`${t.selects} and ${t.pos} is not null`),
     // A stage's entries in a period (the SLA's delivered leads, the goal tree's counts).
     index('person_timelines_stage_at_idx').on(t.workspaceId, t.stage, t.at),
+  ],
+);
+
+/**
+ * Rollup (not a fact), part of `personTimelines`: each distinct sequence of stages a person entered
+ * before one of its entries, stored once per workspace (a few hundred paths for millions of
+ * entries), so a timeline row carries a small id instead of an array and a report tests a path
+ * (in order? past the lead stage?) once per path, not once per entry. Written by the timelines'
+ * refresh, never changed; a path no entry uses any more is harmless.
+ */
+export const personTimelinePaths = pgTable(
+  'person_timeline_paths',
+  {
+    workspaceId: uuid().notNull(),
+    id: integer().generatedByDefaultAsIdentity(),
+    stages: text().array().notNull(),
+  },
+  (t) => [
+    primaryKey({ name: 'person_timeline_paths_pk', columns: [t.workspaceId, t.id] }),
+    unique('person_timeline_paths_stages_unique').on(t.workspaceId, t.stages),
   ],
 );
 

@@ -117,6 +117,14 @@ function segmentCtes(workspaceId: string, filters: SegmentFilters): SQL {
 /** Milliseconds since the epoch, truncated as JavaScript dates are. */
 export const epochMs = (instant: SQL) => sql`floor(extract(epoch from ${instant}) * 1000)::float8`;
 
+/**
+ * `later - earlier` in milliseconds, as `epochMs(later) - epochMs(earlier)` computes it: both
+ * truncated to the millisecond, then subtracted as an interval whose float seconds are rounded
+ * back to whole milliseconds (exact: a whole number of ms). Half the cost of two numeric `extract`s.
+ */
+const msBetween = (later: SQL, earlier: SQL) =>
+  sql`round(date_part('epoch', date_trunc('milliseconds', ${later}) - date_trunc('milliseconds', ${earlier})) * 1000)`;
+
 /** A text[] parameter (as JSON, which both drivers pass alike). */
 export const pgTextArray = (values: readonly string[]) =>
   sql`array(select jsonb_array_elements_text(${json(values)}::jsonb))`;
@@ -126,7 +134,7 @@ const instants = (list: readonly Date[]) =>
   sql`array(select jsonb_array_elements_text(${json(list.map((date) => date.toISOString()))}::jsonb)::timestamptz)`;
 
 /**
- * The character standing for main stage `index` in `path_before`, and the pattern that finds the
+ * The character standing for main stage `index` in a path's code, and the pattern that finds the
  * stages before `index` in order among them (a subsequence: what `passedInOrder` tests).
  */
 const stageCode = (index: number) => String.fromCharCode(256 + index);
@@ -141,19 +149,23 @@ const inOrderPattern = (index: number) =>
 export async function aggregateRows<T extends Record<string, unknown>>(
   db: Db,
   query: SQL,
-  options: { lookups?: boolean; jit?: false } = {},
+  options: { lookups?: boolean; hashJoins?: boolean } = {},
 ): Promise<T[]> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local work_mem = '64MB'`);
+    // No JIT: the planner's estimates for these statements (generic guesses for CTEs and set
+    // parameters, millions of rows where a few hundred groups come out) make PostgreSQL compile
+    // them, 0.7–1.1 s of a statement that does 0.2–1 s of work. (PGlite has no JIT; the setting is
+    // accepted and does nothing.)
+    await tx.execute(sql`set local jit = off`);
     // `lookups`: a statement that joins a few ten thousand people to big tables that stay cached.
     // With the default cost of a random page (4, for disks) the planner scans a million scores or
     // contacts for them, where index lookups take a tenth of the time. (Not for every statement:
     // the funnel, lead flow and waterfall, which read a large part of the rollup, got slower.)
     if (options.lookups) await tx.execute(sql`set local random_page_cost = 1.1`);
-    // `jit: false`: a statement of per-person lookups whose estimated cost (the planner cannot
-    // tell how soon each lookup stops) makes PostgreSQL compile it, 0.7 s for a few hundred ms of
-    // work. (PGlite has no JIT; the setting is accepted and does nothing.)
-    if (options.jit === false) await tx.execute(sql`set local jit = off`);
+    // `hashJoins`: no merge joins, which the planner, guessing the sizes of a statement's CTEs,
+    // would choose over a hash of the smaller CTE, sorting both sides to disk.
+    if (options.hashJoins) await tx.execute(sql`set local enable_mergejoin = off`);
     return rows<T>(tx, query);
   });
 }
@@ -180,37 +192,51 @@ export function createReportRepository(db: Db) {
       const to = selection.to.toISOString();
       const asOf = selection.asOf.toISOString();
       // Each (person, stage)'s first entry in the period is the one with no earlier entry into the
-      // stage since the period began (`previous_same_at`); its later entries are re-entries. The
-      // in-order test runs once per distinct (stages before, stage), not once per entry.
+      // stage since the period began (`previous_same_at`); its later entries are re-entries, few,
+      // each counted in the strict view when its first entry is (found by the person's key). The
+      // in-order test runs once per stored path (`in_order_upto`: how many main stages, from the
+      // first, the path entered in order; an entry into stage i is in order when that is ≥ i).
+      const inOrder = (alias: string) =>
+        sql`coalesce(array_position(${pgTextArray(stages)}, ${sql.raw(alias)}.stage) <= o.in_order_upto, true)`;
       const found = await aggregateRows<Record<string, Num> & { stage: string }>(
         db,
-        sql`with marked as materialized (
-              select r.person_id, r.stage, r.entered_before, r.path_before,
+        sql`with orders as materialized (
+              select c.id as path_id,
+                     (select max(i) from generate_subscripts(${pgTextArray(patterns)}, 1) as i
+                       where c.code ~ (${pgTextArray(patterns)})[i]) as in_order_upto
+                from (select p.id, array_to_string(array(
+                               select coalesce(chr(255 + array_position(${pgTextArray(stages)}, u.stage)), '-')
+                                 from unnest(p.stages) with ordinality as u(stage, o) order by u.o), '') as code
+                        from person_timeline_paths p where p.workspace_id = ${workspaceId}::uuid) c
+            ),
+            marked as materialized (
+              select r.person_id, r.stage, r.at, r.entered_before, ${inOrder('r')} as in_order,
                      r.previous_same_at is null or r.previous_same_at < ${from}::timestamptz as first,
-                     case when r.next_at <= ${asOf}::timestamptz then ${epochMs(sql`r.next_at`)} - ${epochMs(sql`r.at`)} end as stay
-                from person_timelines r
+                     case when r.next_at <= ${asOf}::timestamptz then ${msBetween(sql`r.next_at`, sql`r.at`)} end as stay
+                from person_timelines r join orders o on o.path_id = r.path_id
                where r.workspace_id = ${workspaceId}::uuid
                  and r.at >= ${from}::timestamptz and r.at < ${to}::timestamptz and r.at <= ${asOf}::timestamptz
                  and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
             ),
-            orders as materialized (
-              select d.path_before, d.stage,
-                     array_to_string(array(
-                       select coalesce(chr(255 + array_position(${pgTextArray(stages)}, u.stage)), '-')
-                         from unnest(d.path_before) with ordinality as u(stage, o) order by u.o), '')
-                       ~ coalesce((${pgTextArray(patterns)})[array_position(${pgTextArray(stages)}, d.stage)], '') as in_order
-                from (select distinct path_before, stage from marked where first) d
-            ),
             firsts as (
-              select m.person_id, m.stage, m.stay, m.entered_before, o.in_order
-                from marked m join orders o on o.path_before = m.path_before and o.stage = m.stage
-               where m.first
+              select stage, stay, entered_before, in_order from marked where first
+            ),
+            again_firsts as materialized (
+              select f.stage, f.path_id
+                from marked a
+                cross join lateral (
+                  select f.stage, f.path_id from person_timelines f
+                   where f.workspace_id = ${workspaceId}::uuid and f.person_id = a.person_id
+                     and f.stage = a.stage and f.at >= ${from}::timestamptz
+                     and (f.previous_same_at is null or f.previous_same_at < ${from}::timestamptz)
+                     and f.selects and f.pos is not null
+                   limit 1) f
+               where not a.first
             ),
             again as (
-              select a.stage, count(*) as reentries, count(*) filter (where f.in_order) as s_reentries
-                from marked a join firsts f on f.person_id = a.person_id and f.stage = a.stage
-               where not a.first
-               group by a.stage
+              select f.stage, count(*) as reentries, count(*) filter (where ${inOrder('f')}) as s_reentries
+                from again_firsts f join orders o on o.path_id = f.path_id
+               group by f.stage
             ),
             per_stage as (
               select stage,
@@ -389,45 +415,64 @@ export function createReportRepository(db: Db) {
         // falls in at most one row (found by `width_bucket`) and maybe in the whole period. A
         // person counts once per bucket: at its first entry into the stage in the bucket (no entry
         // into it since the bucket began). A new lead's entry is its first into a stage at or past
-        // the lead stage: it is one of them and none of the stages before it (`path_before`) is.
+        // the lead stage: it is one of them and none of the stages before it (its path) is. The
+        // counts are one grouped pass over the window's entries (the whole period's summed from
+        // the rows'); the MQLs, a fraction of them, a second read joined to their scores. Each
+        // (MQL entry, bucket) is a distinct person in the bucket: a person has one first entry
+        // into the stage per bucket.
         sql`with bounds as materialized (
-              select ${instants(options.rows.map((row) => row.from))} as froms,
-                     ${instants(options.rows.map((row) => row.to))} as tos,
-                     ${options.total.from.toISOString()}::timestamptz as total_from,
+              select ${options.total.from.toISOString()}::timestamptz as total_from,
                      ${options.total.to.toISOString()}::timestamptz as total_to
             ),
-            entries as materialized (
-              select r.person_id, r.stage, r.at, r.previous_same_at, w.row,
-                     r.stage = any(${past}) and not (r.path_before && ${past}) as became
+            paths as materialized (
+              select p.id, not (p.stages && ${past}) as before_lead
+                from person_timeline_paths p where p.workspace_id = ${workspaceId}::uuid
+            ),
+            -- The rows as a relation of known size, so the per-row counts are grouped by hashing a
+            -- few keys and the planner does not take the MQLs for millions.
+            buckets (i, row_from, row_to) as materialized (
+              ${
+                options.rows.length === 0
+                  ? sql`select 0, null::timestamptz, null::timestamptz where false`
+                  : sql`values ${sql.join(
+                      options.rows.map(
+                        (row, index) =>
+                          sql`(${index + 1}::int, ${row.from.toISOString()}::timestamptz, ${row.to.toISOString()}::timestamptz)`,
+                      ),
+                      sql`, `,
+                    )}`
+              }
+            ),
+            entries as not materialized (
+              select r.person_id, r.stage, r.at, r.previous_same_at, r.path_id, k.i as row, k.row_from,
+                     r.at >= b.total_from and r.at < b.total_to as in_total, b.total_from
                 from person_timelines r
                 cross join bounds b
-                cross join lateral (select width_bucket(r.at, b.froms) as row) w
+                join buckets k on r.at >= k.row_from and r.at < k.row_to
                where r.workspace_id = ${workspaceId}::uuid
                  and r.at >= ${(selection.from ?? new Date(0)).toISOString()}::timestamptz
                  and r.at < ${selection.to.toISOString()}::timestamptz and r.at <= ${asOf}::timestamptz
                  and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
             ),
-            -- Row 0 of the answer is the whole period, rows 1… the buckets.
-            placed as not materialized (
-              select e.*, e.row as i, b.froms[e.row] as bucket_from
-                from entries e cross join bounds b
-               where e.row >= 1 and e.at < b.tos[e.row]
-              union all
-              select e.*, 0, b.total_from
-                from entries e cross join bounds b
-               where e.at >= b.total_from and e.at < b.total_to
-            ),
             counted as (
-              select i,
-                     count(*) filter (where stage = ${options.leadStage}::text
-                                        and (previous_same_at is null or previous_same_at < bucket_from)) as leads,
-                     count(*) filter (where became) as new_leads
-                from placed group by i
+              select e.row,
+                     count(*) filter (where e.stage = ${options.leadStage}::text
+                                        and (e.previous_same_at is null or e.previous_same_at < e.row_from)) as leads,
+                     count(*) filter (where e.stage = any(${past}) and pa.before_lead) as new_leads,
+                     count(*) filter (where e.in_total and e.stage = ${options.leadStage}::text
+                                        and (e.previous_same_at is null or e.previous_same_at < e.total_from)) as total_leads,
+                     count(*) filter (where e.in_total and e.stage = any(${past}) and pa.before_lead) as total_new_leads
+                from entries e join paths pa on pa.id = e.path_id
+               group by e.row
             ),
-            mql_people as (
-              select person_id, array_agg(i) as buckets from placed
-               where stage = ${options.mqlStage}::text and (previous_same_at is null or previous_same_at < bucket_from)
-               group by person_id
+            mqls as materialized (
+              select e.person_id, v.i
+                from entries e
+                cross join lateral (
+                  values (case when e.previous_same_at is null or e.previous_same_at < e.row_from then e.row end),
+                         (case when e.in_total and (e.previous_same_at is null or e.previous_same_at < e.total_from) then 0 end)
+                ) as v(i)
+               where e.stage = ${options.mqlStage}::text and v.i is not null
             ),
             invalid as materialized (
               select distinct coalesce((select c.merged_into_id from contacts c
@@ -435,22 +480,22 @@ export function createReportRepository(db: Db) {
                 from feedback f
                where f.workspace_id = ${workspaceId}::uuid and f.verdict = 'reject' and f.occurred_at <= ${asOf}::timestamptz
                  and f.reason in (select jsonb_array_elements_text(${json(options.invalidReasons)}::jsonb))
-            ),
-            quality as (
-              select m.buckets, sc.fit_grade as grade, (iv.person_id is not null) as invalid,
-                     coalesce(sc.quadrant = 'hot', false) as hot, sc.fit
-                from mql_people m
-                left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = m.person_id
-                left join invalid iv on iv.person_id = m.person_id
             )
-            select u.i, 'mql' as kind, q.grade, q.invalid, q.hot, count(*) as people,
-                   coalesce(sum(q.fit), 0) as fit_sum, count(q.fit) as fit_count
-              from quality q cross join lateral unnest(q.buckets) as u(i)
+            select m.i, 'mql' as kind, sc.fit_grade as grade, (iv.person_id is not null) as invalid,
+                   coalesce(sc.quadrant = 'hot', false) as hot, count(*) as people,
+                   coalesce(sum(sc.fit), 0) as fit_sum, count(sc.fit) as fit_count
+              from mqls m
+              left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = m.person_id
+              left join invalid iv on iv.person_id = m.person_id
              group by 1, 2, 3, 4, 5
             union all
-            select i, 'lead', null, null, null, leads, 0, 0 from counted
+            select row, 'lead', null, null, null, leads, 0, 0 from counted
             union all
-            select i, 'new', null, null, null, new_leads, 0, 0 from counted`,
+            select row, 'new', null, null, null, new_leads, 0, 0 from counted
+            union all
+            select 0, 'lead', null, null, null, sum(total_leads), 0, 0 from counted
+            union all
+            select 0, 'new', null, null, null, sum(total_new_leads), 0, 0 from counted`,
       );
       const counts = buckets.map(() => ({ leads: 0, newLeads: 0, mqls: [] as MqlGroup[] }));
       for (const row of found) {
@@ -489,6 +534,7 @@ export function createReportRepository(db: Db) {
         rows: readonly { from: number; to: number; untils: readonly number[] }[];
       },
     ): Promise<WaterfallCounts> {
+      if (options.rows.length === 0) return { cohorts: [], flow: [] };
       // Instants as ISO text: the database compares them as timestamptz.
       const iso = (ms: number) => new Date(ms).toISOString();
       const cohortRows = options.rows.map((row, index) => ({
@@ -504,11 +550,23 @@ export function createReportRepository(db: Db) {
       /** The main stages at or past `stage` (a text[]): an entry into one of them reached `stage`. */
       const pastOf = (stage: string) =>
         pgTextArray(options.stages.slice(Math.max(options.stages.indexOf(stage), 0)));
-      /** The entry is the person's first into a stage at or past `stage`: none before it was. */
+      /**
+       * An entry into stage `s.stage` with the path `p.stages` before it is the person's first into
+       * a stage at or past `stage`: it is one of them and none before it was.
+       */
       const firstPast = (stage: string) =>
-        sql`(r.stage = any(${pastOf(stage)}) and not (r.path_before && ${pastOf(stage)}))`;
-      const reachFlags = sql.join(options.followed.map(firstPast), sql`, `);
-      const earliest = [options.leadStage, ...options.followed]
+        sql`(s.stage = any(${pastOf(stage)}) and not (p.stages && ${pastOf(stage)}))`;
+      const tested = [options.leadStage, ...options.followed];
+      const reachMask =
+        options.followed.length === 0
+          ? sql`0`
+          : sql.join(
+              options.followed.map(
+                (stage, index) => sql`(case when ${firstPast(stage)} then ${2 ** index}::int else 0 end)`,
+              ),
+              sql` + `,
+            );
+      const earliest = tested
         .map((stage) => options.stages.indexOf(stage))
         .reduce((low, rank) => Math.min(low, Math.max(rank, 0)), options.stages.length);
       const balance = pgTextArray(options.balanceStages);
@@ -524,7 +582,9 @@ export function createReportRepository(db: Db) {
         // rows its start and its end fall in) in one pass — few groups. Cohorts: only the entries
         // from the period's start on that are a person's first into a stage at or past the lead
         // stage or a followed stage (such an entry is never a re-entry into its own stage, and
-        // comes at or after the person became a lead), grouped by person.
+        // comes at or after the person became a lead), the latter joined to the former by person
+        // (a hash of the cohorts' people: the planner, guessing the CTEs' sizes, would sort both
+        // sides to disk for a merge join).
         sql`with bounds as materialized (
               select ${instants(froms.map((ms) => new Date(ms)))} as froms
             ),
@@ -539,35 +599,55 @@ export function createReportRepository(db: Db) {
                  and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
                group by 1, 2, 3, 4
             ),
-            firsts as materialized (
-              select r.person_id, r.at, ${firstPast(options.leadStage)} as became, array[${reachFlags}] as reach
-                from person_timelines r
-               where r.workspace_id = ${workspaceId}::uuid and r.at >= ${start}::timestamptz
-                 and r.at <= ${asOf}::timestamptz and r.previous_same_at is null
-                 and r.stage = any(${pgTextArray(options.stages.slice(earliest))})
-                 and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
+            -- Per stored path and stage entered after it: whether the entry is the person's
+            -- first at or past the lead stage, and (bits) at or past which followed stages.
+            marks as materialized (
+              select p.id as path_id, s.stage, ${firstPast(options.leadStage)} as became, ${reachMask} as mask
+                from person_timeline_paths p
+                cross join unnest(${pgTextArray(options.stages.slice(earliest))}) as s(stage)
+               where p.workspace_id = ${workspaceId}::uuid
             ),
-            cohorts as materialized (
-              select * from jsonb_to_recordset(${json(cohortRows)}::jsonb)
-                         as c(i int, "from" timestamptz, "to" timestamptz, untils timestamptz[])
+            cohorts (i, "from", "to", untils) as materialized (
+              values ${sql.join(
+                cohortRows.map(
+                  (row) =>
+                    sql`(${row.i}::int, ${row.from}::timestamptz, ${row.to}::timestamptz, ${instants(row.untils.map((until) => new Date(until)))})`,
+                ),
+                sql`, `,
+              )}
             ),
             cohort_bounds as materialized (select array(select "from" from cohorts order by i) as froms),
+            -- Each cohort's people: their first entry at or past the lead stage is in its row.
             cohort_members as materialized (
-              select f.person_id, c.i, c.untils
-                from firsts f cross join cohort_bounds cb
-                join cohorts c on c.i = width_bucket(f.at, cb.froms) - 1
-               where f.became and f.at < c."to"
+              select r.person_id, c.i, c.untils
+                from person_timelines r
+                join marks k on k.path_id = r.path_id and k.stage = r.stage and k.became
+                cross join cohort_bounds cb
+                join cohorts c on c.i = width_bucket(r.at, cb.froms) - 1
+               where r.workspace_id = ${workspaceId}::uuid and r.at >= ${start}::timestamptz
+                 and r.at < ${new Date(end).toISOString()}::timestamptz and r.at <= ${asOf}::timestamptz
+                 and r.at < c."to" and r.previous_same_at is null
+                 and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
+            ),
+            -- Their first entries at or past each followed stage (from the period's start on: they
+            -- come at or after the person became a lead), placed among the cohort's offsets; the mask
+            -- says which followed stages the entry is the first at or past (followed[j] is bit j:
+            -- an entry that skips stages is the first at or past several).
+            firsts as materialized (
+              select r.person_id, r.at, k.mask
+                from person_timelines r
+                join marks k on k.path_id = r.path_id and k.stage = r.stage and k.mask > 0
+               where r.workspace_id = ${workspaceId}::uuid and r.at >= ${start}::timestamptz
+                 and r.at <= ${asOf}::timestamptz and r.previous_same_at is null
+                 and r.selects and r.pos is not null
             ),
             reached as (
-              select m.i, v.j, width_bucket(f.at, m.untils) as idx
-                from firsts f
-                cross join lateral unnest(f.reach) with ordinality as v(first, j)
-                join cohort_members m on m.person_id = f.person_id
-               where v.first
+              select m.i, f.mask, width_bucket(f.at, m.untils) as idx
+                from firsts f join cohort_members m on m.person_id = f.person_id
             )
             select 'size' as kind, i, null::int as j, null::int as idx, count(*) as n from cohort_members group by i
             union all
-            select 'reach', i, j::int, idx, count(*) from reached group by 2, 3, 4
+            select 'reach', i, mask, idx, count(*) from reached group by 2, 3, 4
             union all
             select 'in', null, j, at_b, sum(n) from moves where j is not null and at_b >= 1 group by 3, 4
             union all
@@ -576,6 +656,7 @@ export function createReportRepository(db: Db) {
             select 'start', null, j, at_b, sum(n) from moves where j is not null group by 3, 4
             union all
             select 'end', null, j, next_b, sum(n) from moves where j is not null and next_b is not null group by 3, 4`,
+        { hashJoins: true },
       );
       const counts: WaterfallCounts = {
         cohorts: options.rows.map((row) => ({
@@ -595,14 +676,17 @@ export function createReportRepository(db: Db) {
           const cohort = counts.cohorts[Number(row.i)];
           if (cohort) cohort.size = n;
         } else if (row.kind === 'reach') {
-          // Reached before until[k] for every offset k ≥ idx (idx untils are at or before it).
+          // Reached the stages of the mask (j) before until[k] for every offset k ≥ idx (idx
+          // untils are at or before it).
           const cohort = counts.cohorts[Number(row.i)];
-          const stage = options.followed[Number(row.j) - 1];
-          if (cohort === undefined || stage === undefined) continue;
-          for (let offset = idx; offset < cohort.reached.length; offset++) {
-            const reached = cohort.reached[offset];
-            if (reached) reached[stage] = (reached[stage] ?? 0) + n;
-          }
+          if (cohort === undefined) continue;
+          options.followed.forEach((stage, bit) => {
+            if ((Number(row.j) & (2 ** bit)) === 0) return;
+            for (let offset = idx; offset < cohort.reached.length; offset++) {
+              const reached = cohort.reached[offset];
+              if (reached) reached[stage] = (reached[stage] ?? 0) + n;
+            }
+          });
         } else {
           const stage = options.balanceStages[Number(row.j) - 1];
           if (stage === undefined) continue;

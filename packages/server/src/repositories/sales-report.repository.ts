@@ -285,7 +285,8 @@ export function createSalesReportRepository(db: Db) {
       const later = pgTextArray(stages.slice(1));
       const all = pgTextArray(stages);
       const customerStage = stages.at(-1) ?? options.leadStage;
-      const found = await aggregateRows<{
+      // The two statements are independent: on PostgreSQL they run side by side.
+      const cohort = aggregateRows<{
         kind: string;
         key: string | null;
         leads: Num;
@@ -298,21 +299,22 @@ export function createSalesReportRepository(db: Db) {
         db,
         // One read of the period's entries into main stages (past the first, or the lead stage).
         // A new lead's entry is its first into a stage at or past the lead stage: it is one of them
-        // and none of the stages before it (`path_before`) is. A customer entered the customer
+        // and none of the stages before it (its path) is. A customer entered the customer
         // stage by asOf (never before becoming a lead: that stage is past the lead stage).
         // Velocity: each person's first entry into a stage in the period (none into it since the
         // period began); the last entry into the stage before it among its earlier entries is at
-        // the last position of that stage in `path_before` (positions count entries from 1). It is
+        // the last position of that stage in its path (positions count entries from 1). It is
         // looked up in the person's rows: its move number n is at least its position, and at most
         // the later entry's n less the entries between them.
         sql`with entries as materialized (
               select r.person_id, r.at, r.stage, r.n, r.pos,
-                     r.stage = any(${past}) and not (r.path_before && ${past}) as became,
+                     r.stage = any(${past}) and not (pa.stages && ${past}) as became,
                      case when r.stage = any(${later})
                            and (r.previous_same_at is null or r.previous_same_at < ${from}::timestamptz)
-                          then coalesce((select max(p) from unnest(array_positions(r.path_before,
+                          then coalesce((select max(p) from unnest(array_positions(pa.stages,
                                  (${all})[array_position(${all}, r.stage) - 1])) p), 0) end as before_pos
                 from person_timelines r
+                join person_timeline_paths pa on pa.workspace_id = r.workspace_id and pa.id = r.path_id
                where r.workspace_id = ${workspaceId}::uuid
                  and r.stage = any(array(select unnest(${past}) union select unnest(${later})))
                  and r.at >= ${from}::timestamptz and r.at < ${to}::timestamptz and r.at <= ${asOf}::timestamptz
@@ -368,9 +370,9 @@ export function createSalesReportRepository(db: Db) {
             select 'velocity', stage, null, null, count(*) filter (where before_pos > 0), count(*) filter (where before_pos = 0),
                    percentile_cont(0.5) within group (order by ms), percentile_cont(0.9) within group (order by ms)
               from durations group by stage`,
-        { lookups: true, jit: false },
+        { lookups: true },
       );
-      const [deals] = await aggregateRows<Record<string, Num>>(
+      const dealCounts = aggregateRows<Record<string, Num>>(
         db,
         sql`with chosen as (${dealsQuery(workspaceId, options)}),
             marked as (
@@ -390,8 +392,9 @@ export function createSalesReportRepository(db: Db) {
                                       and created_at <= ${asOf}::timestamptz
                                       and (status = 'open' or closed_at > ${asOf}::timestamptz)) as open_created
               from marked`,
-        { lookups: true, jit: false },
+        { lookups: true },
       );
+      const [found, [deals]] = await Promise.all([cohort, dealCounts]);
       const counts: CloseRateCounts = {
         leads: 0,
         customers: 0,

@@ -30,35 +30,39 @@ export async function getGoalTreeReport(query: GoalTreeQuery, deps: ReportDeps):
   // Counted in the database over the rollup: the window's entries, then the period's and its months'.
   const stages = goalTreeStages(agreement);
   const [windowRange, periodRange, ...months] = goalTreeRanges(period, window);
-  const inPeriod = await deps.repos.reports.countStageEntries(query.workspaceId, {
-    span: periodRange ?? period,
-    rows: months,
-    stages,
-    filters,
-    asOf,
-  });
   // Early in a year the trailing window is the year just asked for: its counts are the period's.
   const sameSpan =
     windowRange !== undefined &&
     periodRange !== undefined &&
     windowRange.from.getTime() === periodRange.from.getTime() &&
     windowRange.to.getTime() === periodRange.to.getTime();
-  const inWindow = sameSpan
-    ? inPeriod
-    : await deps.repos.reports.countStageEntries(query.workspaceId, {
-        span: windowRange ?? window,
-        rows: [],
-        stages,
-        filters,
-        asOf,
-      });
-  const deals = await deps.repos.salesReports.listDeals(query.workspaceId, {
-    from,
-    to,
-    asOf,
-    filters,
-    timezone: agreement.timezone,
-  });
+  // Independent reads: on PostgreSQL they run side by side.
+  const [inPeriod, windowCounts, deals] = await Promise.all([
+    deps.repos.reports.countStageEntries(query.workspaceId, {
+      span: periodRange ?? period,
+      rows: months,
+      stages,
+      filters,
+      asOf,
+    }),
+    sameSpan
+      ? undefined
+      : deps.repos.reports.countStageEntries(query.workspaceId, {
+          span: windowRange ?? window,
+          rows: [],
+          stages,
+          filters,
+          asOf,
+        }),
+    deps.repos.salesReports.listDeals(query.workspaceId, {
+      from,
+      to,
+      asOf,
+      filters,
+      timezone: agreement.timezone,
+    }),
+  ]);
+  const inWindow = windowCounts ?? inPeriod;
   return buildGoalTree({
     agreement,
     agreementVersion,

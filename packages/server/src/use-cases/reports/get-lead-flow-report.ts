@@ -18,18 +18,21 @@ export async function getLeadFlowReport(query: ReportQuery, deps: ReportDeps): P
   const { agreement, period } = context;
   // From the month (or week) before the period, for the first row's change.
   const rows = flowRows(period, unit);
-  const counts = await deps.repos.reports.leadFlowCounts(
-    query.workspaceId,
-    { from: rows[0]?.from ?? period.from, to: period.to, filters: context.filters, asOf: context.asOf },
-    {
-      stages: agreement.stages.map((stage) => stage.id),
-      leadStage: leadStageOf(agreement),
-      mqlStage: agreement.sla.marketing.stage,
-      invalidReasons: invalidReasons(agreement),
-      rows,
-      total: period,
-    },
-  );
-  const basis = await loadValueBasis(query.workspaceId, agreement, context.asOf, deps);
+  // The counts and the value basis are independent reads: on PostgreSQL they run side by side.
+  const [counts, basis] = await Promise.all([
+    deps.repos.reports.leadFlowCounts(
+      query.workspaceId,
+      { from: rows[0]?.from ?? period.from, to: period.to, filters: context.filters, asOf: context.asOf },
+      {
+        stages: agreement.stages.map((stage) => stage.id),
+        leadStage: leadStageOf(agreement),
+        mqlStage: agreement.sla.marketing.stage,
+        invalidReasons: invalidReasons(agreement),
+        rows,
+        total: period,
+      },
+    ),
+    loadValueBasis(query.workspaceId, agreement, context.asOf, deps),
+  ]);
   return leadFlowFromCounts({ ...context, unit, basis, counts });
 }
