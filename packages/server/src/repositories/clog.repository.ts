@@ -10,7 +10,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { json, rows } from './contact-write.repository.ts';
 import { isUuid } from './query-helpers.ts';
-import { aggregateRows, epochMs, inSegment, pgTextArray } from './report.repository.ts';
+import { aggregateRows, epochMs, inSegment, msBetween, pgTextArray } from './report.repository.ts';
 
 /** Segment keys read from somewhere other than the contact's traits. */
 const stateKeys = new Set(['team', 'rep', 'quadrant', 'persona']);
@@ -70,10 +70,7 @@ function clogSamples(
   return sql`samples as materialized (
       select r.person_id, r.n, r.stage, w.kind, r.at,
              r.next_at is null or r.next_at > ${asOf}::timestamptz as censored,
-             -- Whole milliseconds between instants truncated to the millisecond, as JavaScript dates
-             -- hold them (the float seconds of an interval of whole ms, rounded back: exact).
-             round(date_part('epoch', case when r.next_at <= ${asOf}::timestamptz then date_trunc('milliseconds', r.next_at)
-                                           else ${asOf}::timestamptz end - date_trunc('milliseconds', r.at)) * 1000) as stay,
+             ${msBetween(sql`case when r.next_at <= ${asOf}::timestamptz then r.next_at else ${asOf}::timestamptz end`, sql`r.at`)} as stay,
              -- A later entry comes no sooner than the next one: only an entry whose next one falls
              -- within the horizon needs its later entries looked up.
              w.shift > 0 and coalesce(r.next_at <= r.at + make_interval(secs => w.shift / 1000), false) and exists (

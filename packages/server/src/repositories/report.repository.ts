@@ -122,7 +122,7 @@ export const epochMs = (instant: SQL) => sql`floor(extract(epoch from ${instant}
  * truncated to the millisecond, then subtracted as an interval whose float seconds are rounded
  * back to whole milliseconds (exact: a whole number of ms). Half the cost of two numeric `extract`s.
  */
-const msBetween = (later: SQL, earlier: SQL) =>
+export const msBetween = (later: SQL, earlier: SQL) =>
   sql`round(date_part('epoch', date_trunc('milliseconds', ${later}) - date_trunc('milliseconds', ${earlier})) * 1000)`;
 
 /** A text[] parameter (as JSON, which both drivers pass alike). */
