@@ -17,6 +17,7 @@ import { runEngineUntilCaughtUp } from '../src/use-cases/engine/run-engine.ts';
 import { getClogReport } from '../src/use-cases/reports/get-clog-report.ts';
 import { loadTimelines, loadValueBasis } from '../src/use-cases/reports/report-context.ts';
 import { createWorkspace } from '../src/use-cases/workspaces/create-workspace.ts';
+import { seededRandom } from './seeded-random.ts';
 import { openTestDeps } from './test-runtime.ts';
 
 /**
@@ -66,17 +67,6 @@ async function corePath(
   });
 }
 
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const day = 86_400_000;
 
 /**
@@ -88,7 +78,7 @@ const day = 86_400_000;
  * empty strings as traits, owners, quadrants and personas (repeated, or not a list).
  */
 async function buildClogWorld(database: Database, workspaceId: string, seed: number) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const contacts: SQL[] = [];
   const transitions: SQL[] = [];

@@ -9,6 +9,7 @@ import { runEngineUntilCaughtUp } from '../src/use-cases/engine/run-engine.ts';
 import { eraseContact } from '../src/use-cases/erase/erase-contact.ts';
 import { type TestDatabase, testDatabases } from '../src/use-cases/notifications/test-databases.ts';
 import { createWorkspace } from '../src/use-cases/workspaces/create-workspace.ts';
+import { seededRandom } from './seeded-random.ts';
 import { openTestDeps } from './test-runtime.ts';
 
 /**
@@ -33,18 +34,6 @@ type RollupRow = {
   path_before: string[] | null;
   previous_same_at: string | null;
 };
-
-/** A deterministic pseudo-random sequence (mulberry32). */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const iso = (value: unknown) => new Date(value instanceof Date ? value : String(value)).toISOString();
 
@@ -166,7 +155,7 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
 
   test('follows random transitions, backdated ones, merges, an unmerge and an erasure', async () => {
     const { workspaceId } = await createWorkspace({ name: 'Rollup random', createdBy: 'test' }, deps);
-    const next = random(11);
+    const next = seededRandom(11);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
     const stages = ['subscriber', 'lead', 'mql', 'sql', 'recycled', 'opportunity', 'customer'];
     const ids: string[] = [];

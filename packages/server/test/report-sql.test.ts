@@ -34,6 +34,7 @@ import { getSlaReport } from '../src/use-cases/reports/get-sla-report.ts';
 import { getWaterfallReport } from '../src/use-cases/reports/get-waterfall-report.ts';
 import { loadTimelines, loadValueBasis } from '../src/use-cases/reports/report-context.ts';
 import { createWorkspace } from '../src/use-cases/workspaces/create-workspace.ts';
+import { seededRandom } from './seeded-random.ts';
 import { openTestDeps } from './test-runtime.ts';
 
 /**
@@ -171,18 +172,6 @@ function corePath(deps: Deps, workspaceId: string, agreement: Agreement, asOf: D
   };
 }
 
-/** A deterministic pseudo-random sequence (mulberry32). */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 const stageMoves: Record<string, string[]> = {
   subscriber: ['lead', 'mql', 'lead', 'subscriber'],
   lead: ['mql', 'mql', 'disqualified', 'lead'],
@@ -203,7 +192,7 @@ const stageMoves: Record<string, string[]> = {
  * scores, hand-overs with clocks and rejections.
  */
 async function buildRandomWorld(database: Database, workspaceId: string, seed: number) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const exec = (query: ReturnType<typeof sql>) => database.db.execute(query);
   const ids: string[] = [];
@@ -289,7 +278,7 @@ async function buildRandomWorld(database: Database, workspaceId: string, seed: n
  * other currencies, no amount, cents).
  */
 async function addSalesFacts(database: Database, workspaceId: string, seed: number) {
-  const next = random(seed);
+  const next = seededRandom(seed);
   const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
   const exec = (query: ReturnType<typeof sql>) => database.db.execute(query);
   const contacts = (
