@@ -518,17 +518,21 @@ export function createSalesReportRepository(db: Db) {
       }>(
         db,
         sql`with people as (select distinct value::uuid as person_id from jsonb_array_elements_text(${json(personIds)}::jsonb)),
-            ${membersCte(workspaceId)}
+            ${membersCte(workspaceId)},
+            -- Per person, grouped once (a subquery per person scanned every member: quadratic).
+            firsts as (
+              select m.person_id, min(t.occurred_at) as started_at,
+                     min(t.occurred_at) filter (
+                       where t.to_stage in (select jsonb_array_elements_text(${json(options.leadStages)}::jsonb))) as lead_at
+                from members m
+                join stage_transitions t on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
+               group by m.person_id
+            )
             select p.person_id, s.traits ->> 'leadSource' as source, s.traits ->> 'campaign' as campaign,
-                   coalesce((select min(t.occurred_at) from members m join stage_transitions t
-                              on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
-                             where m.person_id = p.person_id), s.created_at) as started_at,
-                   (select min(t.occurred_at) from members m join stage_transitions t
-                       on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
-                     where m.person_id = p.person_id
-                       and t.to_stage in (select jsonb_array_elements_text(${json(options.leadStages)}::jsonb))) as lead_at
+                   coalesce(f.started_at, s.created_at) as started_at, f.lead_at
               from people p
-              join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = p.person_id`,
+              join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = p.person_id
+              left join firsts f on f.person_id = p.person_id`,
       );
       return {
         deals,
