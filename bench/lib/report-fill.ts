@@ -20,8 +20,9 @@ import { execute, queryRows, sql } from './engine-sql.ts';
  * - feedback (accept at sql, reject with a reason at disqualified, recycle), deals (opened at
  *   opportunity, won or lost with the customer or lost move), scores and contact states;
  * - `activitiesPerContact` activities per contact (10 by default: 1M contacts, 10M activities) in
- *   the months after it arrived. The reports read none of them; they make the tables the size of
- *   a real workspace.
+ *   the months after it arrived, a fifth of them touchpoints (naming a campaign and source, in
+ *   `context.campaign` or as UTM parameters of the page URL), which close rates and attribution
+ *   read; the rest make the tables the size of a real workspace.
  *
  * Instants are whole seconds, between `startMs` and `startMs + 365 days`, none after `endMs`.
  */
@@ -228,12 +229,22 @@ export async function fillReportWorkspace(db: Database, plan: ReportFillPlan): P
                    where ${range} and p.t_after_sql = 'opportunity' and p.t_next + p.t_next2 <= ${endS}) d`,
     );
     if (perContact > 0) {
+      // A fifth of the activities are touchpoints: a tenth name a campaign in `context.campaign`,
+      // a tenth carry UTM parameters in their page URL (twelve campaigns, four sources).
+      const touchpointContext = sql`case (p.g + e.i) % 10
+                     when 0 then jsonb_build_object('campaign', jsonb_build_object(
+                                   'name', 'campaign-' || ((p.g + e.i) % 12), 'source', 'source-' || ((p.g + e.i) % 4)))
+                     when 1 then jsonb_build_object('page', jsonb_build_object('url',
+                                   'https://example.com/pricing?utm_source=source-' || ((p.g + e.i) % 4)
+                                   || '&utm_campaign=campaign-' || ((p.g + e.i) % 12)))
+                     else '{}'::jsonb end`;
       await execute(
         db,
         sql`insert into activities (workspace_id, contact_id, id, message_id, kind, event, activity_type,
                                     occurred_at, received_at, properties, context)
             select ${ws}::uuid, p.id, md5(p.id::text || ':e:' || e.i)::uuid, 'bench-' || p.g || '-' || e.i,
-                   t.kind, t.event, t.type, e.at, e.at, '{}'::jsonb, '{}'::jsonb
+                   t.kind, t.event, t.type, e.at, e.at, '{}'::jsonb,
+                   ${touchpointContext}
               from bench_report_plan p
              cross join lateral (select i, to_timestamp(least(${endS}, p.t_sub + floor(random() * ${90 * day}))) as at,
                                         (p.g + i * 7) % ${activityTypes.length} as r

@@ -320,6 +320,13 @@ export const activities = pgTable(
     primaryKey({ name: 'activities_pk', columns: [t.workspaceId, t.contactId, t.occurredAt, t.id] }),
     index('activities_seq_idx').on(t.workspaceId, t.seq),
     index('activities_type_occurred_idx').on(t.workspaceId, t.activityType, t.occurredAt),
+    // The touchpoints: the activities that may name a campaign or a source (the reports' test
+    // `mayNameCampaign`, word for word, so the planner can use the index). A person's first
+    // touchpoint (close rates) and a deal's touchpoints (attribution) are read from it instead of
+    // every activity of the person.
+    index('activities_touchpoints_idx')
+      .on(t.workspaceId, t.contactId, t.occurredAt, t.id)
+      .where(sql`(${t.context} ? 'campaign' or (${t.context} -> 'page' ->> 'url') like '%utm\\_%')`),
     check('activities_kind_check', oneOf(t.kind, activityKinds)),
   ],
 );

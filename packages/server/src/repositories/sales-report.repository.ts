@@ -72,7 +72,11 @@ const campaignOf = sql`coalesce(nullif(a.context -> 'campaign' ->> 'name', ''),
 const sourceOf = sql`coalesce(nullif(a.context -> 'campaign' ->> 'source', ''),
     substring(a.context -> 'page' ->> 'url' from '[?&]utm_source=([^&#]*)'))`;
 
-/** A cheap test that lets only activities that may name a campaign or source reach the two above. */
+/**
+ * A cheap test that lets only activities that may name a campaign or source reach the two above.
+ * Word for word the predicate of the partial index `activities_touchpoints_idx` (schema.ts), so the
+ * planner reads those activities from it: change both together.
+ */
 const mayNameCampaign = sql`(a.context ? 'campaign' or (a.context -> 'page' ->> 'url') like '%utm\\_%')`;
 
 /** UTM values as written in URLs (`%20`, `+`); a malformed escape is kept as it is. */
@@ -261,8 +265,8 @@ export function createSalesReportRepository(db: Db) {
     },
 
     /**
-     * The close-rates counts (core `CloseRateCounts`, the definitions of `countCloseRates`) in two
-     * statements over the people in the segment: the period's new leads per segment value and the
+     * The close-rates counts (core `CloseRateCounts`, the definitions of `countCloseRates`) in three
+     * statements over the people in the segment: the period's new leads per segment value, and the
      * velocity of each pair of consecutive main stages, from the rollup `person_timelines`; the
      * deals created or closed in the period, from `deals`.
      */
@@ -285,28 +289,13 @@ export function createSalesReportRepository(db: Db) {
       const later = pgTextArray(stages.slice(1));
       const all = pgTextArray(stages);
       const customerStage = stages.at(-1) ?? options.leadStage;
-      // The two statements are independent: on PostgreSQL they run side by side.
-      const cohort = aggregateRows<{
-        kind: string;
-        key: string | null;
-        leads: Num;
-        customers: Num;
-        moved: Num;
-        skipped: Num;
-        median_ms: Num;
-        p90_ms: Num;
-      }>(
-        db,
-        // One read of the period's entries into main stages (past the first, or the lead stage).
-        // A new lead's entry is its first into a stage at or past the lead stage: it is one of them
-        // and none of the stages before it (its path) is. A customer entered the customer
-        // stage by asOf (never before becoming a lead: that stage is past the lead stage).
-        // Velocity: each person's first entry into a stage in the period (none into it since the
-        // period began); the last entry into the stage before it among its earlier entries is at
-        // the last position of that stage in its path (positions count entries from 1). It is
-        // looked up in the person's rows: its move number n is at least its position, and at most
-        // the later entry's n less the entries between them.
-        sql`with entries as materialized (
+      // The period's entries into main stages (past the first, or the lead stage). A new lead's
+      // entry is its first into a stage at or past the lead stage: it is one of them and none of
+      // the stages before it (its path) is. Velocity: each person's first entry into a stage in the
+      // period (none into it since the period began); the last entry into the stage before it
+      // among its earlier entries is at the last position of that stage in its path (positions
+      // count entries from 1).
+      const entries = sql`entries as materialized (
               select r.person_id, r.at, r.stage, r.n, r.pos,
                      r.stage = any(${past}) and not (pa.stages && ${past}) as became,
                      case when r.stage = any(${later})
@@ -319,6 +308,42 @@ export function createSalesReportRepository(db: Db) {
                  and r.stage = any(array(select unnest(${past}) union select unnest(${later})))
                  and r.at >= ${from}::timestamptz and r.at < ${to}::timestamptz and r.at <= ${asOf}::timestamptz
                  and r.selects and r.pos is not null ${inSegment(workspaceId, options.filters)}
+            )`;
+      // The three statements are independent: on PostgreSQL they run side by side (each reads the
+      // period's entries; the cohort's touchpoints take the longest).
+      const cohort = aggregateRows<{
+        kind: string;
+        key: string | null;
+        leads: Num;
+        customers: Num;
+      }>(
+        db,
+        // The new leads grouped by their segments. A customer entered the customer stage by asOf
+        // (never before becoming a lead: that stage is past the lead stage). The first touchpoint
+        // of a person is the earliest of its contacts' first touchpoints (an activity naming a
+        // campaign or a source, up to asOf): each contact's read from the touchpoints index, in
+        // time order, up to the first.
+        sql`with ${entries},
+            cohort as materialized (select c.person_id from entries c where c.became),
+            members as (
+              select c.person_id, c.person_id as contact_id from cohort c
+              union all
+              select c.person_id, m.id from cohort c
+                join contacts m on m.workspace_id = ${workspaceId}::uuid and m.merged_into_id = c.person_id
+            ),
+            first_touch as (
+              select distinct on (m.person_id) m.person_id, t.campaign
+                from members m
+                cross join lateral (
+                  select ${campaignOf} as campaign, a.occurred_at, a.id
+                    from activities a
+                   where a.workspace_id = ${workspaceId}::uuid and a.contact_id = m.contact_id
+                     and a.occurred_at <= ${asOf}::timestamptz and ${mayNameCampaign}
+                     and (${campaignOf} is not null or ${sourceOf} is not null)
+                   order by a.occurred_at, a.id
+                   limit 1
+                ) t
+               order by m.person_id, t.occurred_at, t.id
             ),
             segmented as (
               select exists (
@@ -328,25 +353,31 @@ export function createSalesReportRepository(db: Db) {
                           and k.selects and k.pos is not null) as customer,
                      s.traits ->> 'leadSource' as source, f.campaign,
                      sc.explanation -> 'personas' ->> 0 as persona, sc.quadrant
-                from entries c
+                from cohort c
                 left join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = c.person_id
                 left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = s.id
-                -- The first touchpoint of the person's contacts (an activity naming a campaign or a
-                -- source, up to asOf): each contact's activities in time order, read up to it.
-                left join lateral (
-                  select ${campaignOf} as campaign
-                    from (select s.id as contact_id
-                          union all
-                          select m.id from contacts m
-                           where m.workspace_id = ${workspaceId}::uuid and m.merged_into_id = s.id) mc
-                    join activities a on a.workspace_id = ${workspaceId}::uuid and a.contact_id = mc.contact_id
-                   where a.occurred_at <= ${asOf}::timestamptz and ${mayNameCampaign}
-                     and (${campaignOf} is not null or ${sourceOf} is not null)
-                   order by a.occurred_at, a.id
-                   limit 1
-                ) f on true
-               where c.became
-            ),
+                left join first_touch f on f.person_id = c.person_id
+            )
+            select case when grouping(source) = 0 then 'source' when grouping(campaign) = 0 then 'campaign'
+                        when grouping(persona) = 0 then 'persona' when grouping(quadrant) = 0 then 'quadrant'
+                        else 'total' end as kind,
+                   coalesce(source, campaign, persona, quadrant) as key,
+                   count(*) as leads, count(*) filter (where customer) as customers
+              from segmented
+             group by grouping sets ((source), (campaign), (persona), (quadrant), ())`,
+        { lookups: true },
+      );
+      const velocity = aggregateRows<{
+        stage: string;
+        moved: Num;
+        skipped: Num;
+        median_ms: Num;
+        p90_ms: Num;
+      }>(
+        db,
+        // The earlier stage's last entry is looked up in the person's rows: its move number n is at
+        // least its position, and at most the later entry's n less the entries between them.
+        sql`with ${entries},
             durations as (
               select f.stage, f.before_pos, ${epochMs(sql`f.at`)} - ${epochMs(sql`b.at`)} as ms
                 from entries f
@@ -358,17 +389,9 @@ export function createSalesReportRepository(db: Db) {
                 ) b on true
                where f.before_pos is not null
             )
-            select case when grouping(source) = 0 then 'source' when grouping(campaign) = 0 then 'campaign'
-                        when grouping(persona) = 0 then 'persona' when grouping(quadrant) = 0 then 'quadrant'
-                        else 'total' end as kind,
-                   coalesce(source, campaign, persona, quadrant) as key,
-                   count(*) as leads, count(*) filter (where customer) as customers,
-                   null::bigint as moved, null::bigint as skipped, null::float8 as median_ms, null::float8 as p90_ms
-              from segmented
-             group by grouping sets ((source), (campaign), (persona), (quadrant), ())
-            union all
-            select 'velocity', stage, null, null, count(*) filter (where before_pos > 0), count(*) filter (where before_pos = 0),
-                   percentile_cont(0.5) within group (order by ms), percentile_cont(0.9) within group (order by ms)
+            select stage, count(*) filter (where before_pos > 0) as moved, count(*) filter (where before_pos = 0) as skipped,
+                   percentile_cont(0.5) within group (order by ms) as median_ms,
+                   percentile_cont(0.9) within group (order by ms) as p90_ms
               from durations group by stage`,
         { lookups: true },
       );
@@ -394,7 +417,7 @@ export function createSalesReportRepository(db: Db) {
               from marked`,
         { lookups: true },
       );
-      const [found, [deals]] = await Promise.all([cohort, dealCounts]);
+      const [found, durations, [deals]] = await Promise.all([cohort, velocity, dealCounts]);
       const counts: CloseRateCounts = {
         leads: 0,
         customers: 0,
@@ -414,17 +437,18 @@ export function createSalesReportRepository(db: Db) {
         if (row.kind === 'total') {
           counts.leads = group.leads;
           counts.customers = group.customers;
-        } else if (row.kind === 'velocity' && row.key !== null) {
-          counts.velocity[row.key] = {
-            moved: count(row.moved),
-            skipped: count(row.skipped),
-            medianMs: numberOrNull(row.median_ms),
-            p90Ms: numberOrNull(row.p90_ms),
-          };
         } else if (row.kind === 'campaign')
           counts.groups.campaign.push({ ...group, key: decodeUtm(row.key) });
         else if (row.kind === 'source' || row.kind === 'persona' || row.kind === 'quadrant')
           counts.groups[row.kind].push(group);
+      }
+      for (const row of durations) {
+        counts.velocity[row.stage] = {
+          moved: count(row.moved),
+          skipped: count(row.skipped),
+          medianMs: numberOrNull(row.median_ms),
+          p90Ms: numberOrNull(row.p90_ms),
+        };
       }
       return counts;
     },

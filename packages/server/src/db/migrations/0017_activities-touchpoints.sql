@@ -1,0 +1,1 @@
+CREATE INDEX "activities_touchpoints_idx" ON "activities" USING btree ("workspace_id","contact_id","occurred_at","id") WHERE ("activities"."context" ? 'campaign' or ("activities"."context" -> 'page' ->> 'url') like '%utm\_%');
