@@ -1,5 +1,5 @@
 import type { Agreement } from '../agreement/agreement-schema.ts';
-import { businessTimeBetween, calendarForTeam } from '../engine/calendar/index.ts';
+import { type BusinessCalendar, businessTimeBetween, calendarForTeam } from '../engine/calendar/index.ts';
 import type { ReportPeriod } from './period.ts';
 import { type ReportMeta, reportMeta, type SegmentFilters } from './report-meta.ts';
 import { median, quantile, ratio, round } from './statistics.ts';
@@ -116,35 +116,66 @@ function byPerson<T extends { personId: string; at: number }>(items: readonly T[
   return map;
 }
 
+/** The items (in time order) at or after `from` and before `end`. */
+function inWindow<T extends { at: number }>(items: readonly T[], from: number, end: number): T[] {
+  const found: T[] = [];
+  for (const item of items) {
+    if (item.at >= end) break;
+    if (item.at >= from) found.push(item);
+  }
+  return found;
+}
+
+/** How many of the items (in time order) are before `end`. */
+function countBefore(items: readonly { at: number }[], end: number): number {
+  let count = 0;
+  while (count < items.length && (items[count] as { at: number }).at < end) count++;
+  return count;
+}
+
 function figures(outcomes: readonly Outcome[]): Omit<FollowThroughFigures, 'team' | 'rep'> {
   const handed = outcomes.length;
-  const worked = outcomes.filter((outcome) => outcome.worked);
-  const toHours = (ms: number | null) => (ms === null ? null : round(ms / 3_600_000, 2));
-  const hours = (values: number[]) => ({
-    median: toHours(median(values)),
-    p90: toHours(quantile(values, 0.9)),
-  });
-  const measured = outcomes.flatMap((outcome) => (outcome.attempts === null ? [] : [outcome.attempts]));
-  const count = (verdict: VerdictFacts['verdict']) =>
-    outcomes.filter((outcome) => outcome.verdict?.verdict === verdict).length;
-  const accepted = count('accept');
-  const rejected = count('reject');
-  const recycled = count('recycle');
+  // One pass over the outcomes (the total, each team and each rep are figured).
+  const slaMs: number[] = [];
+  const wallMs: number[] = [];
+  const measured: number[] = [];
+  let worked = 0;
+  let accepted = 0;
+  let rejected = 0;
+  let recycled = 0;
   const reasons = new Map<string, { verdict: 'reject' | 'recycle'; reason: string | null; count: number }>();
-  for (const { verdict } of outcomes) {
-    if (verdict === undefined || verdict.verdict === 'accept') continue;
+  for (const outcome of outcomes) {
+    if (outcome.worked) {
+      worked++;
+      if (outcome.slaMs !== null) slaMs.push(outcome.slaMs);
+      if (outcome.wallMs !== null) wallMs.push(outcome.wallMs);
+    }
+    if (outcome.attempts !== null) measured.push(outcome.attempts);
+    const { verdict } = outcome;
+    if (verdict === undefined) continue;
+    if (verdict.verdict === 'accept') {
+      accepted++;
+      continue;
+    }
+    if (verdict.verdict === 'reject') rejected++;
+    else recycled++;
     const key = `${verdict.verdict}\u0000${verdict.reason ?? ''}`;
     const entry = reasons.get(key) ?? { verdict: verdict.verdict, reason: verdict.reason, count: 0 };
     entry.count += 1;
     reasons.set(key, entry);
   }
+  const toHours = (ms: number | null) => (ms === null ? null : round(ms / 3_600_000, 2));
+  const hours = (values: number[]) => ({
+    median: toHours(median(values)),
+    p90: toHours(quantile(values, 0.9)),
+  });
   return {
     handed,
-    worked: worked.length,
-    workedShare: round(ratio(worked.length, handed), 4),
+    worked,
+    workedShare: round(ratio(worked, handed), 4),
     timeToFirstTouch: {
-      slaHours: hours(worked.flatMap((outcome) => (outcome.slaMs === null ? [] : [outcome.slaMs]))),
-      wallClockHours: hours(worked.flatMap((outcome) => (outcome.wallMs === null ? [] : [outcome.wallMs]))),
+      slaHours: hours(slaMs),
+      wallClockHours: hours(wallMs),
     },
     attempts: {
       measured: measured.length,
@@ -205,19 +236,30 @@ export function buildFollowThrough(input: {
       .map((handOver) => ({ ...handOver, at: handOver.startedAt })),
   );
 
+  // A team's calendar is built once, not per hand-over.
+  const calendars = new Map<string, BusinessCalendar | null>();
+  const calendarOf = (teamId: string) => {
+    let calendar = calendars.get(teamId);
+    if (calendar === undefined) {
+      calendar = calendarForTeam(agreement, teamId) ?? null;
+      calendars.set(teamId, calendar);
+    }
+    return calendar;
+  };
+  const periodFrom = period.from.getTime();
+  const periodTo = period.to.getTime();
   const outcomes: Outcome[] = [];
   for (const [personId, list] of handOvers) {
-    list.forEach((handOver, index) => {
-      if (handOver.at < period.from.getTime() || handOver.at >= period.to.getTime()) return;
+    const personTouches = touches.get(personId) ?? [];
+    const personVerdicts = verdicts.get(personId) ?? [];
+    for (let index = 0; index < list.length; index++) {
+      const handOver = list[index] as (typeof list)[number];
+      if (handOver.at < periodFrom || handOver.at >= periodTo) continue;
       const end = Math.min(list[index + 1]?.at ?? Number.POSITIVE_INFINITY, asOf + 1);
-      const inWindow = <T extends { at: number }>(items: readonly T[] | undefined) =>
-        (items ?? []).filter((item) => item.at >= handOver.at && item.at < end);
-      const own = inWindow(touches.get(personId));
+      const own = inWindow(personTouches, handOver.at, end);
       const first = own.find((touch) => qualifying.has(touch.kind));
       const calendar =
-        handOver.businessHours && handOver.teamId !== null
-          ? (calendarForTeam(agreement, handOver.teamId) ?? null)
-          : null;
+        handOver.businessHours && handOver.teamId !== null ? calendarOf(handOver.teamId) : null;
       const attemptsEnd = handOver.at + attemptDays * dayMs;
       outcomes.push({
         teamId: handOver.teamId,
@@ -228,10 +270,10 @@ export function buildFollowThrough(input: {
           first === undefined
             ? null
             : businessTimeBetween(new Date(handOver.at), new Date(first.at), calendar),
-        attempts: attemptsEnd <= asOf ? own.filter((touch) => touch.at < attemptsEnd).length : null,
-        verdict: inWindow(verdicts.get(personId))[0],
+        attempts: attemptsEnd <= asOf ? countBefore(own, attemptsEnd) : null,
+        verdict: inWindow(personVerdicts, handOver.at, end)[0],
       });
-    });
+    }
   }
 
   const group = (key: (outcome: Outcome) => string) => {

@@ -7,7 +7,9 @@
 export function quantile(values: readonly number[], q: number): number | null {
   if (!(q >= 0 && q <= 1)) throw new Error(`a quantile is between 0 and 1, got ${q}`);
   if (values.length === 0) return null;
-  const sorted = [...values].sort((a, b) => a - b);
+  // A typed array sorts numbers natively, several times faster than a comparator (70k values:
+  // the follow-through report's groups sort every list of times twice).
+  const sorted = Float64Array.from(values).sort();
   const position = (sorted.length - 1) * q;
   const below = Math.floor(position);
   const low = sorted[below] as number;
