@@ -149,7 +149,7 @@ const inOrderPattern = (index: number) =>
 export async function aggregateRows<T extends Record<string, unknown>>(
   db: Db,
   query: SQL,
-  options: { lookups?: boolean; hashJoins?: boolean } = {},
+  options: { lookups?: boolean; hashJoins?: boolean; hashAggregates?: boolean } = {},
 ): Promise<T[]> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local work_mem = '64MB'`);
@@ -166,6 +166,9 @@ export async function aggregateRows<T extends Record<string, unknown>>(
     // `hashJoins`: no merge joins, which the planner, guessing the sizes of a statement's CTEs,
     // would choose over a hash of the smaller CTE, sorting both sides to disk.
     if (options.hashJoins) await tx.execute(sql`set local enable_mergejoin = off`);
+    // `hashAggregates`: group by hashing. For a grouping the planner cannot estimate (expressions
+    // of the rows: a few dozen groups) it guesses a million and sorts every row instead.
+    if (options.hashAggregates) await tx.execute(sql`set local enable_sort = off`);
     return rows<T>(tx, query);
   });
 }
@@ -723,15 +726,19 @@ export function createReportRepository(db: Db) {
         asOf: Date;
       },
     ): Promise<{ span: Map<string, number>; rows: Map<string, number>[] }> {
-      const found = await aggregateRows<{ i: number; stage: string; n: Num }>(
+      const found = await aggregateRows<{ i: number; stage: string; span_n: Num; row_n: Num }>(
         db,
+        // One grouped pass over the span's entries, by row and stage: an entry counts for the span
+        // when the person had not entered the stage since the span began, and for its row when not
+        // since the row began (rows lie in the span and do not overlap, so the span's counts are the
+        // sums of the rows' span counts). Grouped by hashing: the planner, unable to estimate the
+        // groups (a few dozen), would sort a million entries to disk instead.
         sql`with bounds as materialized (
               select ${instants(options.rows.map((row) => row.from))} as froms,
                      ${instants(options.rows.map((row) => row.to))} as tos
             ),
-            e as materialized (
-              select r.stage, r.at, r.previous_same_at, width_bucket(r.at, b.froms) as row_i,
-                     b.froms[width_bucket(r.at, b.froms)] as row_from, b.tos[width_bucket(r.at, b.froms)] as row_to
+            e as (
+              select r.stage, r.at, r.previous_same_at, width_bucket(r.at, b.froms) as row_i, b.froms, b.tos
                 from person_timelines r cross join bounds b
                where r.workspace_id = ${workspaceId}::uuid
                  and r.at >= ${options.span.from.toISOString()}::timestamptz
@@ -743,18 +750,23 @@ export function createReportRepository(db: Db) {
                  and array_position(${pgTextArray(options.stages)}, r.stage) is not null
                  ${inSegment(workspaceId, options.filters)}
             )
-            select 0 as i, stage, count(*) as n from e
-             where previous_same_at is null or previous_same_at < ${options.span.from.toISOString()}::timestamptz
-             group by 1, 2
-            union all
-            select row_i, stage, count(*) from e
-             where row_i >= 1 and at < row_to and (previous_same_at is null or previous_same_at < row_from)
+            select row_i as i, stage,
+                   count(*) filter (where previous_same_at is null
+                                       or previous_same_at < ${options.span.from.toISOString()}::timestamptz) as span_n,
+                   count(*) filter (where row_i >= 1 and at < tos[row_i]
+                                      and (previous_same_at is null or previous_same_at < froms[row_i])) as row_n
+              from e
              group by 1, 2`,
+        { hashAggregates: true },
       );
       const counts = [options.span, ...options.rows].map(
         () => new Map(options.stages.map((stage) => [stage, 0])),
       );
-      for (const row of found) counts[Number(row.i)]?.set(row.stage, count(row.n));
+      for (const row of found) {
+        const span = counts[0];
+        span?.set(row.stage, (span.get(row.stage) ?? 0) + count(row.span_n));
+        if (Number(row.i) >= 1) counts[Number(row.i)]?.set(row.stage, count(row.row_n));
+      }
       const [span = new Map<string, number>(), ...rest] = counts;
       return { span, rows: rest };
     },
