@@ -149,7 +149,7 @@ const inOrderPattern = (index: number) =>
 export async function aggregateRows<T extends Record<string, unknown>>(
   db: Db,
   query: SQL,
-  options: { lookups?: boolean; hashJoins?: boolean; hashAggregates?: boolean } = {},
+  options: { lookups?: boolean; hashJoins?: boolean; hashAggregates?: boolean; serial?: boolean } = {},
 ): Promise<T[]> {
   return db.transaction(async (tx) => {
     await tx.execute(sql`set local work_mem = '64MB'`);
@@ -169,6 +169,10 @@ export async function aggregateRows<T extends Record<string, unknown>>(
     // `hashAggregates`: group by hashing. For a grouping the planner cannot estimate (expressions
     // of the rows: a few dozen groups) it guesses a million and sorts every row instead.
     if (options.hashAggregates) await tx.execute(sql`set local enable_sort = off`);
+    // `serial`: no parallel workers, for a statement that runs beside another of the same report:
+    // each worker built the same hash of every person again, and on two cores the workers took the
+    // other statement's core.
+    if (options.serial) await tx.execute(sql`set local max_parallel_workers_per_gather = 0`);
     return rows<T>(tx, query);
   });
 }
@@ -573,94 +577,97 @@ export function createReportRepository(db: Db) {
         .map((stage) => options.stages.indexOf(stage))
         .reduce((low, rank) => Math.min(low, Math.max(rank, 0)), options.stages.length);
       const balance = pgTextArray(options.balanceStages);
-      const found = await aggregateRows<{
-        kind: string;
-        i: number | null;
-        j: number | null;
-        idx: number | null;
-        n: Num;
-      }>(
-        db,
-        // Balances: every entry before the period's end, counted by (stage, previous stage, the
-        // rows its start and its end fall in) in one pass — few groups. Cohorts: only the entries
-        // from the period's start on that are a person's first into a stage at or past the lead
-        // stage or a followed stage (such an entry is never a re-entry into its own stage, and
-        // comes at or after the person became a lead), the latter joined to the former by person
-        // (a hash of the cohorts' people: the planner, guessing the CTEs' sizes, would sort both
-        // sides to disk for a merge join).
-        sql`with bounds as materialized (
-              select ${instants(froms.map((ms) => new Date(ms)))} as froms
-            ),
-            moves as (
-              select array_position(${balance}, r.stage) as j, array_position(${balance}, r.previous_stage) as previous_j,
-                     width_bucket(r.at, b.froms) as at_b,
-                     case when r.next_at <= ${asOf}::timestamptz then width_bucket(r.next_at, b.froms) end as next_b,
-                     count(*) as n
-                from person_timelines r cross join bounds b
-               where r.workspace_id = ${workspaceId}::uuid and r.at <= ${asOf}::timestamptz
-                 and r.at < ${new Date(end).toISOString()}::timestamptz
-                 and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
-               group by 1, 2, 3, 4
-            ),
-            -- Per stored path and stage entered after it: whether the entry is the person's
-            -- first at or past the lead stage, and (bits) at or past which followed stages.
-            marks as materialized (
-              select p.id as path_id, s.stage, ${firstPast(options.leadStage)} as became, ${reachMask} as mask
-                from person_timeline_paths p
-                cross join unnest(${pgTextArray(options.stages.slice(earliest))}) as s(stage)
-               where p.workspace_id = ${workspaceId}::uuid
-            ),
-            cohorts (i, "from", "to", untils) as materialized (
-              values ${sql.join(
-                cohortRows.map(
-                  (row) =>
-                    sql`(${row.i}::int, ${row.from}::timestamptz, ${row.to}::timestamptz, ${instants(row.untils.map((until) => new Date(until)))})`,
-                ),
-                sql`, `,
-              )}
-            ),
-            cohort_bounds as materialized (select array(select "from" from cohorts order by i) as froms),
-            -- Each cohort's people: their first entry at or past the lead stage is in its row.
-            cohort_members as materialized (
-              select r.person_id, c.i, c.untils
-                from person_timelines r
-                join marks k on k.path_id = r.path_id and k.stage = r.stage and k.became
-                cross join cohort_bounds cb
-                join cohorts c on c.i = width_bucket(r.at, cb.froms) - 1
-               where r.workspace_id = ${workspaceId}::uuid and r.at >= ${start}::timestamptz
-                 and r.at < ${new Date(end).toISOString()}::timestamptz and r.at <= ${asOf}::timestamptz
-                 and r.at < c."to" and r.previous_same_at is null
-                 and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
-            ),
-            -- Their first entries at or past each followed stage (from the period's start on: they
-            -- come at or after the person became a lead), placed among the cohort's offsets; the mask
-            -- says which followed stages the entry is the first at or past (followed[j] is bit j:
-            -- an entry that skips stages is the first at or past several).
-            firsts as materialized (
-              select r.person_id, r.at, k.mask
-                from person_timelines r
-                join marks k on k.path_id = r.path_id and k.stage = r.stage and k.mask > 0
-               where r.workspace_id = ${workspaceId}::uuid and r.at >= ${start}::timestamptz
-                 and r.at <= ${asOf}::timestamptz and r.previous_same_at is null
-                 and r.selects and r.pos is not null
-            ),
-            reached as (
-              select m.i, f.mask, width_bucket(f.at, m.untils) as idx
-                from firsts f join cohort_members m on m.person_id = f.person_id
-            )
-            select 'size' as kind, i, null::int as j, null::int as idx, count(*) as n from cohort_members group by i
-            union all
-            select 'reach', i, mask, idx, count(*) from reached group by 2, 3, 4
-            union all
-            select 'in', null, j, at_b, sum(n) from moves where j is not null and at_b >= 1 group by 3, 4
-            union all
-            select 'out', null, previous_j, at_b, sum(n) from moves where previous_j is not null and at_b >= 1 group by 3, 4
-            union all
-            select 'start', null, j, at_b, sum(n) from moves where j is not null group by 3, 4
-            union all
-            select 'end', null, j, next_b, sum(n) from moves where j is not null and next_b is not null group by 3, 4`,
-        { hashJoins: true },
-      );
+      type Row = { kind: string; i: number | null; j: number | null; idx: number | null; n: Num };
+      // Two independent statements, side by side on PostgreSQL.
+      const [balances, cohorts] = await Promise.all([
+        aggregateRows<Row>(
+          db,
+          // Balances: every entry before the period's end, counted by (stage, previous stage, the
+          // rows its start and its end fall in) in one pass — few groups.
+          sql`with bounds as materialized (
+                select ${instants(froms.map((ms) => new Date(ms)))} as froms
+              ),
+              moves as (
+                select array_position(${balance}, r.stage) as j, array_position(${balance}, r.previous_stage) as previous_j,
+                       width_bucket(r.at, b.froms) as at_b,
+                       case when r.next_at <= ${asOf}::timestamptz then width_bucket(r.next_at, b.froms) end as next_b,
+                       count(*) as n
+                  from person_timelines r cross join bounds b
+                 where r.workspace_id = ${workspaceId}::uuid and r.at <= ${asOf}::timestamptz
+                   and r.at < ${new Date(end).toISOString()}::timestamptz
+                   and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
+                 group by 1, 2, 3, 4
+              )
+              select 'in' as kind, null::int as i, j, at_b as idx, sum(n) as n from moves where j is not null and at_b >= 1 group by 3, 4
+              union all
+              select 'out', null, previous_j, at_b, sum(n) from moves where previous_j is not null and at_b >= 1 group by 3, 4
+              union all
+              select 'start', null, j, at_b, sum(n) from moves where j is not null group by 3, 4
+              union all
+              select 'end', null, j, next_b, sum(n) from moves where j is not null and next_b is not null group by 3, 4`,
+          { serial: true },
+        ),
+        aggregateRows<Row>(
+          db,
+          // Cohorts: only the entries from the period's start on that are a person's first into a
+          // stage at or past the lead stage or a followed stage (such an entry is never a
+          // re-entry into its own stage, and comes at or after the person became a lead), the
+          // latter joined to the former by person (a hash of the cohorts' people: the planner,
+          // guessing the CTEs' sizes, would sort both sides to disk for a merge join).
+          sql`with
+              -- Per stored path and stage entered after it: whether the entry is the person's
+              -- first at or past the lead stage, and (bits) at or past which followed stages.
+              marks as materialized (
+                select p.id as path_id, s.stage, ${firstPast(options.leadStage)} as became, ${reachMask} as mask
+                  from person_timeline_paths p
+                  cross join unnest(${pgTextArray(options.stages.slice(earliest))}) as s(stage)
+                 where p.workspace_id = ${workspaceId}::uuid
+              ),
+              cohorts (i, "from", "to", untils) as materialized (
+                values ${sql.join(
+                  cohortRows.map(
+                    (row) =>
+                      sql`(${row.i}::int, ${row.from}::timestamptz, ${row.to}::timestamptz, ${instants(row.untils.map((until) => new Date(until)))})`,
+                  ),
+                  sql`, `,
+                )}
+              ),
+              cohort_bounds as materialized (select array(select "from" from cohorts order by i) as froms),
+              -- Each cohort's people: their first entry at or past the lead stage is in its row.
+              cohort_members as materialized (
+                select r.person_id, c.i, c.untils
+                  from person_timelines r
+                  join marks k on k.path_id = r.path_id and k.stage = r.stage and k.became
+                  cross join cohort_bounds cb
+                  join cohorts c on c.i = width_bucket(r.at, cb.froms) - 1
+                 where r.workspace_id = ${workspaceId}::uuid and r.at >= ${start}::timestamptz
+                   and r.at < ${new Date(end).toISOString()}::timestamptz and r.at <= ${asOf}::timestamptz
+                   and r.at < c."to" and r.previous_same_at is null
+                   and r.selects and r.pos is not null ${inSegment(workspaceId, selection.filters)}
+              ),
+              -- Their first entries at or past each followed stage (from the period's start on: they
+              -- come at or after the person became a lead), placed among the cohort's offsets; the mask
+              -- says which followed stages the entry is the first at or past (followed[j] is bit j:
+              -- an entry that skips stages is the first at or past several).
+              firsts as materialized (
+                select r.person_id, r.at, k.mask
+                  from person_timelines r
+                  join marks k on k.path_id = r.path_id and k.stage = r.stage and k.mask > 0
+                 where r.workspace_id = ${workspaceId}::uuid and r.at >= ${start}::timestamptz
+                   and r.at <= ${asOf}::timestamptz and r.previous_same_at is null
+                   and r.selects and r.pos is not null
+              ),
+              reached as (
+                select m.i, f.mask, width_bucket(f.at, m.untils) as idx
+                  from firsts f join cohort_members m on m.person_id = f.person_id
+              )
+              select 'size' as kind, i, null::int as j, null::int as idx, count(*) as n from cohort_members group by i
+              union all
+              select 'reach', i, mask, idx, count(*) from reached group by 2, 3, 4`,
+          { hashJoins: true },
+        ),
+      ]);
+      const found = [...balances, ...cohorts];
       const counts: WaterfallCounts = {
         cohorts: options.rows.map((row) => ({
           size: 0,
@@ -915,6 +922,7 @@ export function createReportRepository(db: Db) {
               join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = r.person_id
              where r.delivered
              group by sc.fit_grade`,
+        { serial: true },
       );
       const [deal] = await rows<{ average: unknown }>(
         db,
