@@ -183,6 +183,16 @@ const numberOrNull = (value: Num | undefined) =>
   value === null || value === undefined ? null : Number(value);
 
 export function createReportRepository(db: Db) {
+  async function averageWonAmount(workspaceId: string): Promise<number | null> {
+    const [deal] = await rows<{ average: unknown }>(
+      db,
+      sql`select avg(amount)::float8 as average from deals
+           where workspace_id = ${workspaceId}::uuid and status = 'won' and amount is not null`,
+    );
+    const average = deal?.average;
+    return average === null || average === undefined ? null : Number(average);
+  }
+
   return {
     /**
      * The funnel's counts (core `FunnelCounts`, the definitions of `countFunnel`) computed in the
@@ -924,21 +934,17 @@ export function createReportRepository(db: Db) {
              group by sc.fit_grade`,
         { serial: true },
       );
-      const [deal] = await rows<{ average: unknown }>(
-        db,
-        sql`select avg(amount)::float8 as average from deals
-             where workspace_id = ${workspaceId}::uuid and status = 'won' and amount is not null`,
-      );
       const closeRateByGrade: Record<string, number> = {};
       for (const row of grades) {
         if (row.fit_grade !== null && Number(row.delivered) > 0)
           closeRateByGrade[row.fit_grade] = Number(row.won) / Number(row.delivered);
       }
-      const average = deal?.average;
-      return {
-        closeRateByGrade,
-        averageWonAmount: average === null || average === undefined ? null : Number(average),
-      };
+      return { closeRateByGrade, averageWonAmount: await averageWonAmount(workspaceId) };
+    },
+
+    /** The average amount of the won deals (those with an amount), or null without any. */
+    findAverageWonAmount(workspaceId: string): Promise<number | null> {
+      return averageWonAmount(workspaceId);
     },
 
     /** Stores a settlement unless the period is already settled; answers whether it was stored. */

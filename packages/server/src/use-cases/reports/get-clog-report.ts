@@ -11,7 +11,7 @@ import {
 } from '@smarketing/core';
 import { AppError } from '../../app-error.ts';
 import type { ClogSelection } from '../../repositories/clog.repository.ts';
-import { loadValueBasis, openReport, type ReportDeps, type ReportQuery } from './report-context.ts';
+import { loadAverageDealSize, openReport, type ReportDeps, type ReportQuery } from './report-context.ts';
 
 export type ClogQuery = ReportQuery & {
   /** Segment keys to break each stage down by: source, team, rep, persona, quadrant, country, industry, trait.<key>. */
@@ -106,6 +106,6 @@ export async function getClogReport(query: ClogQuery, deps: ReportDeps): Promise
   const averageDealSize =
     clogs.length === 0
       ? null
-      : (await loadValueBasis(query.workspaceId, agreement, context.asOf, deps)).averageDealSize;
+      : await loadAverageDealSize(query.workspaceId, agreement, deps);
   return clogReportFromPlan({ ...context, averageDealSize, options, plan, details, people });
 }

@@ -59,6 +59,15 @@ export async function loadTimelines(workspaceId: string, selection: PeopleSelect
   return buildTimelines(await deps.repos.reports.listTransitions(workspaceId, selection));
 }
 
+/** The average won deal's amount, or the goals' deal size without any won deal. */
+export async function loadAverageDealSize(
+  workspaceId: string,
+  agreement: Agreement,
+  deps: ReportDeps,
+): Promise<number | null> {
+  return (await deps.repos.reports.findAverageWonAmount(workspaceId)) ?? goalDealSize(agreement);
+}
+
 /** What expected value is computed from, over all history up to `asOf`. */
 export async function loadValueBasis(
   workspaceId: string,
