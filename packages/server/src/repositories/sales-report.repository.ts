@@ -329,13 +329,8 @@ export function createSalesReportRepository(db: Db) {
         // campaign or a source, up to asOf): each contact's read from the touchpoints index, in
         // time order, up to the first.
         sql`with ${entries},
-            cohort as materialized (select c.person_id from entries c where c.became),
-            members as (
-              select c.person_id, c.person_id as contact_id from cohort c
-              union all
-              select c.person_id, m.id from cohort c
-                join contacts m on m.workspace_id = ${workspaceId}::uuid and m.merged_into_id = c.person_id
-            ),
+            people as materialized (select c.person_id from entries c where c.became),
+            ${membersCte(workspaceId)},
             first_touch as (
               select distinct on (m.person_id) m.person_id, t.campaign
                 from members m
@@ -358,7 +353,7 @@ export function createSalesReportRepository(db: Db) {
                           and k.selects and k.pos is not null) as customer,
                      s.traits ->> 'leadSource' as source, f.campaign,
                      sc.explanation -> 'personas' ->> 0 as persona, sc.quadrant
-                from cohort c
+                from people c
                 left join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = c.person_id
                 left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = s.id
                 left join first_touch f on f.person_id = c.person_id
