@@ -104,8 +104,6 @@ export async function getClogReport(query: ClogQuery, deps: ReportDeps): Promise
     [],
   );
   const averageDealSize =
-    clogs.length === 0
-      ? null
-      : await loadAverageDealSize(query.workspaceId, agreement, deps);
+    clogs.length === 0 ? null : await loadAverageDealSize(query.workspaceId, agreement, deps);
   return clogReportFromPlan({ ...context, averageDealSize, options, plan, details, people });
 }
