@@ -167,8 +167,12 @@ export async function aggregateRows<T extends Record<string, unknown>>(
     // would choose over a hash of the smaller CTE, sorting both sides to disk.
     if (options.hashJoins) await tx.execute(sql`set local enable_mergejoin = off`);
     // `hashAggregates`: group by hashing. For a grouping the planner cannot estimate (expressions
-    // of the rows: a few dozen groups) it guesses a million and sorts every row instead.
-    if (options.hashAggregates) await tx.execute(sql`set local enable_sort = off`);
+    // of the rows: a few dozen groups) it guesses a million and sorts every row instead, or (PGlite,
+    // from an index already in stage order) sorts the rest incrementally, spilling to disk.
+    if (options.hashAggregates) {
+      await tx.execute(sql`set local enable_sort = off`);
+      await tx.execute(sql`set local enable_incremental_sort = off`);
+    }
     // `serial`: no parallel workers, for a statement that runs beside another of the same report:
     // each worker built the same hash of every person again, and on two cores the workers took the
     // other statement's core.
