@@ -732,28 +732,44 @@ export function createReportRepository(db: Db) {
     },
 
     /**
-     * The people who entered each of `stages` in `span` and in each of `rows` (contiguous ranges
-     * in time order inside the span), as core's `countEntries` counts them: a person once per
-     * stage and range, at its first entry into the stage in the range (none into it since the
-     * range began), up to `asOf`; people in the segment. One pass over the span's entries.
+     * The people who entered each of `stages` in each of `spans` and in each of `rows` (contiguous
+     * ranges in time order inside the first span), as core's `countEntries` counts them: a person
+     * once per stage and range, at its first entry into the stage in the range (none into it since
+     * the range began), up to `asOf`; people in the segment. One pass over the spans' entries.
      */
     async countStageEntries(
       workspaceId: string,
       options: {
-        span: { from: Date; to: Date };
+        spans: readonly { from: Date; to: Date }[];
         rows: readonly { from: Date; to: Date }[];
         stages: readonly string[];
         filters: SegmentFilters;
         asOf: Date;
       },
-    ): Promise<{ span: Map<string, number>; rows: Map<string, number>[] }> {
-      const found = await aggregateRows<{ i: number; stage: string; span_n: Num; row_n: Num }>(
+    ): Promise<{ spans: Map<string, number>[]; rows: Map<string, number>[] }> {
+      const zeros = () => new Map(options.stages.map((stage) => [stage, 0]));
+      const spans = options.spans.map(zeros);
+      const rowCounts = options.rows.map(zeros);
+      if (options.spans.length === 0) return { spans, rows: rowCounts };
+      const iso = (date: Date) => date.toISOString();
+      const from = new Date(Math.min(...options.spans.map((span) => span.from.getTime())));
+      const to = new Date(Math.max(...options.spans.map((span) => span.to.getTime())));
+      // An entry counts for a span when it lies in it and the person had not entered the stage
+      // since the span began.
+      const spanCounts = sql.join(
+        options.spans.map(
+          (span, index) =>
+            sql`count(*) filter (where at >= ${iso(span.from)}::timestamptz and at < ${iso(span.to)}::timestamptz
+                       and (previous_same_at is null or previous_same_at < ${iso(span.from)}::timestamptz)) as ${sql.raw(`span_${index}`)}`,
+        ),
+        sql`, `,
+      );
+      const found = await aggregateRows<Record<string, Num> & { i: number; stage: string; row_n: Num }>(
         db,
-        // One grouped pass over the span's entries, by row and stage: an entry counts for the span
-        // when the person had not entered the stage since the span began, and for its row when not
-        // since the row began (rows lie in the span and do not overlap, so the span's counts are the
-        // sums of the rows' span counts). Grouped by hashing: the planner, unable to estimate the
-        // groups (a few dozen), would sort a million entries to disk instead.
+        // One grouped pass over the spans' entries, by row and stage: an entry counts for its row
+        // when the person had not entered the stage since the row began (rows do not overlap), and
+        // a span's counts are the sums of its counts over the groups. Grouped by hashing: the
+        // planner, unable to estimate the groups (a few dozen), would sort a million entries.
         sql`with bounds as materialized (
               select ${instants(options.rows.map((row) => row.from))} as froms,
                      ${instants(options.rows.map((row) => row.to))} as tos
@@ -762,34 +778,28 @@ export function createReportRepository(db: Db) {
               select r.stage, r.at, r.previous_same_at, width_bucket(r.at, b.froms) as row_i, b.froms, b.tos
                 from person_timelines r cross join bounds b
                where r.workspace_id = ${workspaceId}::uuid
-                 and r.at >= ${options.span.from.toISOString()}::timestamptz
-                 and r.at < ${options.span.to.toISOString()}::timestamptz
-                 and r.at <= ${options.asOf.toISOString()}::timestamptz
+                 and r.at >= ${iso(from)}::timestamptz and r.at < ${iso(to)}::timestamptz
+                 and r.at <= ${iso(options.asOf)}::timestamptz
                  and r.selects and r.pos is not null
                  -- Most entries are into these stages: a test the stage index cannot serve, so the
                  -- span is read in time order (five index scans of one stage each were slower).
                  and array_position(${pgTextArray(options.stages)}, r.stage) is not null
                  ${inSegment(workspaceId, options.filters)}
             )
-            select row_i as i, stage,
-                   count(*) filter (where previous_same_at is null
-                                       or previous_same_at < ${options.span.from.toISOString()}::timestamptz) as span_n,
+            select row_i as i, stage, ${spanCounts},
                    count(*) filter (where row_i >= 1 and at < tos[row_i]
                                       and (previous_same_at is null or previous_same_at < froms[row_i])) as row_n
               from e
              group by 1, 2`,
         { hashAggregates: true },
       );
-      const counts = [options.span, ...options.rows].map(
-        () => new Map(options.stages.map((stage) => [stage, 0])),
-      );
       for (const row of found) {
-        const span = counts[0];
-        span?.set(row.stage, (span.get(row.stage) ?? 0) + count(row.span_n));
-        if (Number(row.i) >= 1) counts[Number(row.i)]?.set(row.stage, count(row.row_n));
+        spans.forEach((span, index) => {
+          span.set(row.stage, (span.get(row.stage) ?? 0) + count(row[`span_${index}`]));
+        });
+        if (Number(row.i) >= 1) rowCounts[Number(row.i) - 1]?.set(row.stage, count(row.row_n));
       }
-      const [span = new Map<string, number>(), ...rest] = counts;
-      return { span, rows: rest };
+      return { spans, rows: rowCounts };
     },
 
     /** Every stage transition, up to `asOf`, of the people the selection names. */

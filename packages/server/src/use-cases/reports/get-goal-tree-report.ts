@@ -36,24 +36,16 @@ export async function getGoalTreeReport(query: GoalTreeQuery, deps: ReportDeps):
     periodRange !== undefined &&
     windowRange.from.getTime() === periodRange.from.getTime() &&
     windowRange.to.getTime() === periodRange.to.getTime();
-  // Independent reads: on PostgreSQL they run side by side.
-  const [inPeriod, windowCounts, deals] = await Promise.all([
+  // Independent reads: on PostgreSQL they run side by side. The period's and the window's entries
+  // (a year each, mostly the same) are counted in one pass.
+  const [entries, deals] = await Promise.all([
     deps.repos.reports.countStageEntries(query.workspaceId, {
-      span: periodRange ?? period,
+      spans: sameSpan ? [periodRange ?? period] : [periodRange ?? period, windowRange ?? window],
       rows: months,
       stages,
       filters,
       asOf,
     }),
-    sameSpan
-      ? undefined
-      : deps.repos.reports.countStageEntries(query.workspaceId, {
-          span: windowRange ?? window,
-          rows: [],
-          stages,
-          filters,
-          asOf,
-        }),
     deps.repos.salesReports.listDeals(query.workspaceId, {
       from,
       to,
@@ -62,7 +54,7 @@ export async function getGoalTreeReport(query: GoalTreeQuery, deps: ReportDeps):
       timezone: agreement.timezone,
     }),
   ]);
-  const inWindow = windowCounts ?? inPeriod;
+  const [inPeriod = new Map<string, number>(), inWindow = inPeriod] = entries.spans;
   return buildGoalTree({
     agreement,
     agreementVersion,
@@ -70,7 +62,7 @@ export async function getGoalTreeReport(query: GoalTreeQuery, deps: ReportDeps):
     window,
     asOf,
     filters,
-    entryCounts: [inWindow.span, inPeriod.span, ...inPeriod.rows],
+    entryCounts: [inWindow, inPeriod, ...entries.rows],
     deals,
   });
 }
