@@ -65,7 +65,8 @@ export function processStep(
 
 /**
  * A store that keeps every state in memory with a min-heap of due times, for replay and tests.
- * Heap entries are checked against the state when popped, so stale ones cost nothing.
+ * Heap entries are checked against the state when popped, so stale ones cost nothing. `changes`
+ * counts the times a contact's state was set, so a caller can tell whether it changed since.
  */
 export function createMemoryStateStore(
   world: EngineWorld,
@@ -73,8 +74,10 @@ export function createMemoryStateStore(
 ): ContactStateStore & {
   all(): IterableIterator<ContactState>;
   size(): number;
+  changes(contactId: string): number;
 } {
-  const states = new Map<string, ContactState>();
+  type Entry = { state: ContactState; changes: number; dirty: boolean };
+  const entries = new Map<string, Entry>();
   const heap: { at: number; contactId: string }[] = [];
   const push = (at: number, contactId: string) => {
     heap.push({ at, contactId });
@@ -115,22 +118,39 @@ export function createMemoryStateStore(
   };
   // When a state is next due is worked out lazily, at the next tick, once however many facts
   // changed the contact meanwhile (a replay folds millions of facts and few ticks).
-  const dirty = new Set<string>();
+  const dirty: Entry[] = [];
+  // The entry `get` found last: a fold sets the state it has just got, without a second lookup.
+  let found: Entry | undefined;
   const set = (state: ContactState) => {
-    states.set(state.contactId, state);
-    dirty.add(state.contactId);
+    let entry =
+      found !== undefined && found.state.contactId === state.contactId ? found : entries.get(state.contactId);
+    if (entry === undefined) {
+      entry = { state, changes: 0, dirty: false };
+      entries.set(state.contactId, entry);
+    }
+    entry.state = state;
+    entry.changes += 1;
+    if (!entry.dirty) {
+      entry.dirty = true;
+      dirty.push(entry);
+    }
+    found = entry;
   };
   const flush = () => {
-    for (const contactId of dirty) {
-      const state = states.get(contactId);
-      const due = state === undefined ? undefined : nextDueAt(world, state);
-      if (due !== undefined) push(due, contactId);
+    for (const entry of dirty) {
+      entry.dirty = false;
+      const due = nextDueAt(world, entry.state);
+      if (due !== undefined) push(due, entry.state.contactId);
     }
-    dirty.clear();
+    dirty.length = 0;
   };
   for (const state of initial) set(state);
   return {
-    get: (contactId) => states.get(contactId),
+    get(contactId) {
+      const entry = entries.get(contactId);
+      if (entry !== undefined) found = entry;
+      return entry?.state;
+    },
     set,
     dueBy(at) {
       flush();
@@ -138,13 +158,16 @@ export function createMemoryStateStore(
       while (heap.length > 0 && (heap[0] as { at: number }).at <= at) {
         const entry = pop();
         if (entry === undefined) break;
-        const state = states.get(entry.contactId);
+        const state = entries.get(entry.contactId)?.state;
         const current = state === undefined ? undefined : nextDueAt(world, state);
         if (current !== undefined && current <= at) due.add(entry.contactId);
       }
       return [...due];
     },
-    all: () => states.values(),
-    size: () => states.size,
+    *all() {
+      for (const entry of entries.values()) yield entry.state;
+    },
+    size: () => entries.size,
+    changes: (contactId) => entries.get(contactId)?.changes ?? 0,
   };
 }

@@ -412,6 +412,49 @@ export function createEngineRepository(db: Db) {
       return { steps, through: steps.length === limit && last !== undefined ? last.seq : upTo };
     },
 
+    /**
+     * For each contact, the seq of its last fact up to `upTo` (a merge counts as a fact of the
+     * contact merged into), in the order of that seq; and the seq of the last tick. What a replay
+     * needs to tell that a state is final: no fact of its contact comes later, and no tick could
+     * fire a timer of it.
+     */
+    async readLastFacts(
+      workspaceId: string,
+      upTo: number,
+    ): Promise<{ contacts: { contactId: string; seq: number }[]; lastTick: number }> {
+      const found = await rows<{ contact_id: string; seq: string | number }>(
+        db,
+        sql`select contact_id::text as contact_id, max(seq) as seq from (
+              select contact_id, seq from contact_changes where workspace_id = ${workspaceId} and seq <= ${upTo}
+              union all
+              select merged_into_id, seq from contact_changes
+               where workspace_id = ${workspaceId} and seq <= ${upTo} and merged_into_id is not null
+              union all
+              select contact_id, seq from activities where workspace_id = ${workspaceId} and seq <= ${upTo}
+              union all
+              select contact_id, seq from touches where workspace_id = ${workspaceId} and seq <= ${upTo}
+              union all
+              select contact_id, seq from feedback where workspace_id = ${workspaceId} and seq <= ${upTo}
+              union all
+              select contact_id, seq from deal_events where workspace_id = ${workspaceId} and seq <= ${upTo}
+              union all
+              select contact_id, seq from stage_transitions
+               where workspace_id = ${workspaceId} and seq > 0 and seq <= ${upTo}
+                 and cause in ('import', 'person') and coalesce(external_id, '') not like 'engine:%'
+              union all
+              select contact_id, seq from reassignments where workspace_id = ${workspaceId} and seq <= ${upTo}
+            ) facts group by contact_id order by 2`,
+      );
+      const [tick] = await rows<{ seq: string | number | null }>(
+        db,
+        sql`select max(seq) as seq from engine_ticks where workspace_id = ${workspaceId} and seq <= ${upTo}`,
+      );
+      return {
+        contacts: found.map((row) => ({ contactId: row.contact_id, seq: Number(row.seq) })),
+        lastTick: Number(tick?.seq ?? 0),
+      };
+    },
+
     async loadStates(workspaceId: string, contactIds: readonly string[]): Promise<ContactState[]> {
       if (contactIds.length === 0) return [];
       // States stored by earlier versions may hold a cache (`rescore`) the state no longer keeps.
@@ -590,12 +633,17 @@ export function createEngineRepository(db: Db) {
     /**
      * Erases everything the engine derived for the workspace, in the caller's transaction, so a
      * replay can write it again. The engine's own transitions (external id `engine:<id>`) are the
-     * only facts it erases; imported and manual ones stay.
+     * only facts it erases; imported and manual ones stay. Answers the contacts whose transitions
+     * it erased.
      */
-    async eraseDerived(workspaceId: string): Promise<void> {
+    async eraseDerived(workspaceId: string): Promise<string[]> {
       await db.execute(sql`set local smarketing.allow_erase = 'on'`);
-      await db.execute(
-        sql`delete from stage_transitions where workspace_id = ${workspaceId} and external_id like 'engine:%'`,
+      const erased = await rows<{ contact_id: string }>(
+        db,
+        sql`with erased as (delete from stage_transitions
+                             where workspace_id = ${workspaceId} and external_id like 'engine:%'
+                             returning contact_id)
+            select distinct contact_id::text as contact_id from erased`,
       );
       await db.execute(sql`set local smarketing.allow_erase = 'off'`);
       for (const table of [
@@ -609,6 +657,27 @@ export function createEngineRepository(db: Db) {
         await db.execute(sql`delete from ${sql.identifier(table)} where workspace_id = ${workspaceId}`);
       }
       await db.execute(sql`delete from engine_states where workspace_id = ${workspaceId}`);
+      return erased.map((row) => row.contact_id);
+    },
+
+    /**
+     * Until the transaction ends, writes to stage_transitions leave the person timelines alone
+     * (migration 0018): the transaction must `refreshTimelines` every contact whose transitions
+     * it changed before it commits.
+     */
+    async deferTimelines(): Promise<void> {
+      await db.execute(sql`set local smarketing.defer_timelines = 'on'`);
+    },
+
+    /** Derives again the timelines of the persons these contacts belong to (themselves, or the contact they were merged into). */
+    async refreshTimelines(workspaceId: string, contactIds: readonly string[]): Promise<void> {
+      if (contactIds.length === 0) return;
+      await db.execute(
+        sql`select smarketing_refresh_person_timelines(${workspaceId}::uuid, array(
+              select distinct p.id from contacts c cross join lateral (values (c.id), (c.merged_into_id)) as p(id)
+               where c.workspace_id = ${workspaceId} and p.id is not null
+                 and c.id in (select value::uuid from jsonb_array_elements_text(${json(contactIds)}::jsonb))))`,
+      );
     },
   };
 }

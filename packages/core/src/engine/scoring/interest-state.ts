@@ -64,7 +64,13 @@ export function effectiveInstant(state: InterestState, at: number): number {
   return hasActivities(state) ? Math.max(at, state.anchorAt) : at;
 }
 
+/**
+ * Whether the state holds any activity. A state's anchor moves only when an activity is recorded,
+ * so one with an anchor other than 0 has some; only a 0 anchor (an empty state, or activities at
+ * the epoch itself) needs its tallies looked at — the fold asks this for every fact.
+ */
 function hasActivities(state: InterestState): boolean {
+  if (state.anchorAt !== 0) return true;
   for (const _ in state.activities) return true;
   return false;
 }
