@@ -212,6 +212,81 @@ export function describeEngineContract(name: string, open: () => Promise<Databas
       }
     });
 
+    test('reads the facts as steps in seq order, every instant as the driver reads a timestamp', async () => {
+      const { workspaceId } = await createWorkspace(
+        { name: `Engine steps ${name}`, createdBy: 'test' },
+        deps,
+      );
+      const agreement = (await deps.repos.agreementVersions.findLatest(workspaceId))?.parsed as Agreement;
+      const simulation = simulate({
+        contacts: 60,
+        months: 6,
+        seed: 5,
+        start: new Date('2027-03-01T00:00:00Z'),
+        agreement,
+      });
+      await loadSimulatedFacts({ workspaceId, facts: simulation.facts }, deps);
+      // Ticks at instants with microseconds, before and after the epoch: steps are whole
+      // milliseconds, rounded down as the drivers read a timestamp into a Date.
+      await deps.database.db.transaction(async (tx) => {
+        const repos = createRepositories(tx);
+        await repos.ingest.lockWorkspace(workspaceId);
+        for (const at of ['2027-04-01 10:00:00.123987+00', '1969-12-31 23:59:59.998765+00'])
+          await tx.execute(sql`insert into engine_ticks (workspace_id, at) values (${workspaceId}, ${at})`);
+      });
+      const repos = createRepositories(deps.database.db);
+      const horizon = await repos.engine.readHorizon(workspaceId);
+      const steps = [];
+      for (let after = 0; ; ) {
+        const read = await repos.engine.readSteps(workspaceId, after, horizon, 97);
+        steps.push(...read.steps);
+        if (read.through >= horizon) break;
+        after = read.through;
+      }
+      // The same facts read table by table, instants as the driver's Dates.
+      const expected = (
+        await queryRows<{ kind: string; seq: string; contact_id: string | null; at: Date }>(
+          deps.database.db,
+          sql`select 'contact' as kind, cc.seq, cc.contact_id::text, c.created_at as at from contact_changes cc
+                join contacts c on c.workspace_id = cc.workspace_id and c.id = cc.contact_id
+               where cc.workspace_id = ${workspaceId}
+              union all select 'activity', seq, contact_id::text, occurred_at from activities where workspace_id = ${workspaceId}
+              union all select 'touch', seq, contact_id::text, occurred_at from touches where workspace_id = ${workspaceId}
+              union all select 'feedback', seq, contact_id::text, occurred_at from feedback where workspace_id = ${workspaceId}
+              union all select 'deal', seq, contact_id::text, occurred_at from deal_events where workspace_id = ${workspaceId}
+              union all select 'tick', seq, null, at from engine_ticks where workspace_id = ${workspaceId}
+              order by seq`,
+        )
+      ).map((row) => ({
+        kind: row.kind,
+        seq: Number(row.seq),
+        at: new Date(row.at).getTime(),
+        ...(row.contact_id === null ? {} : { contactId: row.contact_id }),
+      }));
+      expect(new Set(expected.map((step) => step.kind))).toEqual(
+        new Set(['contact', 'activity', 'touch', 'feedback', 'deal', 'tick']),
+      );
+      expect(
+        steps.map((step) => ({
+          kind: step.kind,
+          seq: step.seq,
+          at: step.at,
+          ...('contactId' in step ? { contactId: step.contactId } : {}),
+        })),
+      ).toEqual(expected);
+      expect(steps.filter((step) => step.kind === 'tick').map((step) => step.at)).toEqual([
+        Date.parse('2027-04-01T10:00:00.123Z'),
+        Date.parse('1969-12-31T23:59:59.998Z'),
+      ]);
+      // Each kind's own fields come through: activity types, a contact's traits, a deal's event.
+      const activity = steps.find((step) => step.kind === 'activity');
+      expect(activity && 'activityType' in activity && typeof activity.activityType).toBe('string');
+      const contact = steps.find((step) => step.kind === 'contact');
+      expect(contact && 'traits' in contact && typeof contact.traits).toBe('object');
+      const deal = steps.find((step) => step.kind === 'deal');
+      expect(deal && 'event' in deal && typeof deal.event).toBe('string');
+    });
+
     test('the engine picks up where it stopped and a second run finds nothing to do', async () => {
       const { workspaceId } = await createWorkspace(
         { name: `Engine resume ${name}`, createdBy: 'test' },
