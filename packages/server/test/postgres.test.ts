@@ -42,6 +42,23 @@ if (databaseUrl) {
       try {
         const results = await Promise.all([migrateDatabase(first), migrateDatabase(second)]);
         expect(results.map((result) => result.applied).sort()).toEqual([0, committedMigrations]);
+        // Migration 0019: the engine's documents are compressed with lz4 where the server has it.
+        const methods = (await first.db.execute(
+          sql`select attrelid::regclass::text as "table", attname as "column", attcompression as method
+                from pg_attribute
+               where (attrelid, attname) in (('contact_states'::regclass, 'state'), ('scores'::regclass, 'explanation'))
+               order by 1`,
+        )) as unknown as { rows: { table: string; column: string; method: string }[] };
+        const lz4 = (
+          (await first.db.execute(
+            sql`select count(*)::int as n from pg_settings
+                 where name = 'default_toast_compression' and 'lz4' = any(enumvals)`,
+          )) as unknown as { rows: { n: number }[] }
+        ).rows[0];
+        expect(methods.rows).toEqual([
+          { table: 'contact_states', column: 'state', method: lz4?.n === 1 ? 'l' : '' },
+          { table: 'scores', column: 'explanation', method: lz4?.n === 1 ? 'l' : '' },
+        ]);
       } finally {
         await first.close();
         await second.close();
