@@ -94,4 +94,29 @@ describe('replayEngine', () => {
     ).rejects.toThrow('stopped on purpose');
     expect(await snapshot(deps, workspaceId)).toEqual(live);
   });
+
+  test("a write the database refuses is the error reported, not the next statement's", async () => {
+    // Inserting transitions fails from the start; reads and other writes are queued behind that write.
+    await deps.database.db.execute(
+      sql`create function test_refuse_transitions() returns trigger language plpgsql as $$
+          begin raise exception 'transitions refused for the test'; end $$`,
+    );
+    await deps.database.db.execute(
+      sql`create trigger test_refuse_transitions before insert on stage_transitions
+          for each statement execute function test_refuse_transitions()`,
+    );
+    try {
+      const error = await replayEngine(deps, { workspaceId, chunk: 3 }).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      // The driver's error for the refused statement is the cause of the query's error.
+      const cause = (error as { cause?: { message?: string } } | undefined)?.cause?.message;
+      expect(cause ?? String(error)).toContain('transitions refused for the test');
+    } finally {
+      await deps.database.db.execute(sql`drop trigger test_refuse_transitions on stage_transitions`);
+      await deps.database.db.execute(sql`drop function test_refuse_transitions()`);
+    }
+    expect(await snapshot(deps, workspaceId)).toEqual(live);
+  });
 });

@@ -214,7 +214,7 @@ const foldSlice = 2_000;
  * and node-postgres deprecates handing it the next before the last has answered): reads before
  * the writes waiting, since the fold waits for the reads. `read` and `write` queue a statement;
  * `write` first waits until fewer than `depth` writes are unanswered; `drain` waits for every
- * write and throws the first failure; `stop` runs nothing more and waits for the statement
+ * write and throws the first failure, which every statement queued after it also fails with; `stop` runs nothing more and waits for the statement
  * running, so that a failed transaction never ends (rolls back, frees its connection) while one
  * of its statements is still to go out.
  */
@@ -229,14 +229,24 @@ function createStatementQueue(depth: number) {
   const writes: Promise<unknown>[] = [];
   let running: Promise<unknown> | undefined;
   let stopped = false;
+  // After a statement fails the transaction is aborted: the statements after it fail with that
+  // first error (not PostgreSQL's "current transaction is aborted"), so it is the one reported.
+  let failure: { error: unknown } | undefined;
   const next = () => {
     if (running !== undefined) return;
     const job = reads.shift() ?? waiting.shift();
     if (job === undefined) return;
-    const result = stopped
-      ? Promise.reject(new Error('The replay stopped.'))
-      : new Promise<unknown>((resolve) => resolve(job.statement()));
-    running = result.then(job.resolve, job.reject).finally(() => {
+    const result =
+      failure !== undefined
+        ? Promise.reject(failure.error)
+        : stopped
+          ? Promise.reject(new Error('The replay stopped.'))
+          : new Promise<unknown>((resolve) => resolve(job.statement()));
+    const failed = (error: unknown) => {
+      failure ??= { error };
+      job.reject(error);
+    };
+    running = result.then(job.resolve, failed).finally(() => {
       running = undefined;
       next();
     });
