@@ -634,21 +634,10 @@ export function createEngineRepository(db: Db) {
 
     buildWrite: buildEngineWrite,
 
-    /** Runs a statement from `buildWrite`. */
     /** Runs a statement from `buildWrite`; with a cursor, answers the cursor row's new version. */
     async runWrite(statement: SQL): Promise<string | undefined> {
       const [row] = await rows<{ version?: string }>(db, statement);
       return row?.version;
-    },
-
-    /**
-     * Writes what one batch (or a chunk of a replay) derived, in one statement: one round trip,
-     * and the whole write runs in the database while the caller goes on (a replay folds its next
-     * chunk meanwhile; the rows are serialised before this returns its promise).
-     */
-    async write(workspaceId: string, write: EngineWrite): Promise<void> {
-      const statement = buildEngineWrite(workspaceId, write);
-      if (statement !== undefined) await db.execute(statement);
     },
 
     /**
