@@ -2,7 +2,7 @@ import type { Agreement } from '../agreement/agreement-schema.ts';
 import { type BusinessCalendar, businessTimeBetween, calendarForTeam } from '../engine/calendar/index.ts';
 import type { ReportPeriod } from './period.ts';
 import { type ReportMeta, reportMeta, type SegmentFilters } from './report-meta.ts';
-import { median, quantile, ratio, round } from './statistics.ts';
+import { median, quantiles, ratio, round } from './statistics.ts';
 
 /** A hand-over to sales as stored (`sla_clocks`), with the person it was about. Times in epoch ms. */
 export type HandOverFacts = {
@@ -93,6 +93,24 @@ export const followThroughDefinitions = {
     'By team and by rep: the team and rep of the clock (the assignment at hand-over); the total counts every hand-over once.',
 };
 
+/**
+ * A hand-over of the period and what followed it in its window (`followThroughDefinitions`): what
+ * the report is figured from. `handOverOutcomes` derives them from the facts (the definition); the
+ * server's database path counts them in one statement.
+ */
+export type HandOverOutcome = {
+  teamId: string | null;
+  repId: string | null;
+  startedAt: number;
+  businessHours: boolean;
+  /** The first qualifying touch in the window (epoch ms), or null: not worked. */
+  firstTouchAt: number | null;
+  /** Touches of any kind in the window's first attemptDays; null when those days are not over by asOf. */
+  attempts: number | null;
+  /** The first verdict in the window. */
+  verdict: { verdict: VerdictFacts['verdict']; reason: string | null } | null;
+};
+
 type Outcome = {
   teamId: string | null;
   repId: string | null;
@@ -100,7 +118,7 @@ type Outcome = {
   slaMs: number | null;
   wallMs: number | null;
   attempts: number | null;
-  verdict: VerdictFacts | undefined;
+  verdict: HandOverOutcome['verdict'];
 };
 
 const dayMs = 86_400_000;
@@ -152,7 +170,7 @@ function figures(outcomes: readonly Outcome[]): Omit<FollowThroughFigures, 'team
     }
     if (outcome.attempts !== null) measured.push(outcome.attempts);
     const { verdict } = outcome;
-    if (verdict === undefined) continue;
+    if (verdict === null) continue;
     if (verdict.verdict === 'accept') {
       accepted++;
       continue;
@@ -165,10 +183,10 @@ function figures(outcomes: readonly Outcome[]): Omit<FollowThroughFigures, 'team
     reasons.set(key, entry);
   }
   const toHours = (ms: number | null) => (ms === null ? null : round(ms / 3_600_000, 2));
-  const hours = (values: number[]) => ({
-    median: toHours(median(values)),
-    p90: toHours(quantile(values, 0.9)),
-  });
+  const hours = (values: number[]) => {
+    const [middle = null, p90 = null] = quantiles(values, [0.5, 0.9]);
+    return { median: toHours(middle), p90: toHours(p90) };
+  };
   return {
     handed,
     worked,
@@ -207,27 +225,26 @@ function figures(outcomes: readonly Outcome[]): Omit<FollowThroughFigures, 'team
 const compareKeys = (a: string | null, b: string | null) =>
   a === b ? 0 : a === null ? 1 : b === null ? -1 : a < b ? -1 : 1;
 
-/**
- * Sales follow-through of the hand-overs of a period: the share worked, time to first touch,
- * attempts in the first N days and the feedback verdicts with their reasons, by team and by rep
- * (see `followThroughDefinitions`).
- */
-export function buildFollowThrough(input: {
+/** The facts of the selected people up to asOf, and how many days attempts are counted over. */
+type FollowThroughFactsInput = {
   agreement: Agreement;
-  agreementVersion: number;
   period: ReportPeriod;
   asOf: Date;
-  filters: SegmentFilters;
   attemptDays?: number;
   /** Every hand-over of the selected people up to asOf (earlier ones bound the windows). */
   handOvers: readonly HandOverFacts[];
   touches: readonly TouchFacts[];
   verdicts: readonly VerdictFacts[];
-}): FollowThroughReport {
-  const { agreement, period } = input;
+};
+
+/**
+ * Each hand-over of the period (cancelled ones left out) with what followed it in its window: from
+ * the hand-over to the person's next one, up to asOf (`followThroughDefinitions`).
+ */
+export function handOverOutcomes(input: FollowThroughFactsInput): HandOverOutcome[] {
   const asOf = input.asOf.getTime();
   const attemptDays = input.attemptDays ?? defaultAttemptDays;
-  const qualifying = new Set<string>(agreement.sla.sales.qualifyingTouches);
+  const qualifying = new Set<string>(input.agreement.sla.sales.qualifyingTouches);
   const touches = byPerson(input.touches.filter((touch) => touch.at <= asOf));
   const verdicts = byPerson(input.verdicts.filter((verdict) => verdict.at <= asOf));
   const handOvers = byPerson(
@@ -235,7 +252,56 @@ export function buildFollowThrough(input: {
       .filter((handOver) => handOver.status !== 'cancelled' && handOver.startedAt <= asOf)
       .map((handOver) => ({ ...handOver, at: handOver.startedAt })),
   );
+  const periodFrom = input.period.from.getTime();
+  const periodTo = input.period.to.getTime();
+  const outcomes: HandOverOutcome[] = [];
+  for (const [personId, list] of handOvers) {
+    const personTouches = touches.get(personId) ?? [];
+    const personVerdicts = verdicts.get(personId) ?? [];
+    for (let index = 0; index < list.length; index++) {
+      const handOver = list[index] as (typeof list)[number];
+      if (handOver.at < periodFrom || handOver.at >= periodTo) continue;
+      const end = Math.min(list[index + 1]?.at ?? Number.POSITIVE_INFINITY, asOf + 1);
+      const own = inWindow(personTouches, handOver.at, end);
+      const attemptsEnd = handOver.at + attemptDays * dayMs;
+      const verdict = inWindow(personVerdicts, handOver.at, end)[0];
+      outcomes.push({
+        teamId: handOver.teamId,
+        repId: handOver.repId,
+        startedAt: handOver.at,
+        businessHours: handOver.businessHours,
+        firstTouchAt: own.find((touch) => qualifying.has(touch.kind))?.at ?? null,
+        attempts: attemptsEnd <= asOf ? countBefore(own, attemptsEnd) : null,
+        verdict: verdict === undefined ? null : { verdict: verdict.verdict, reason: verdict.reason },
+      });
+    }
+  }
+  return outcomes;
+}
 
+/**
+ * Sales follow-through of the hand-overs of a period: the share worked, time to first touch,
+ * attempts in the first N days and the feedback verdicts with their reasons, by team and by rep
+ * (see `followThroughDefinitions`), from the selected people's facts.
+ */
+export function buildFollowThrough(
+  input: FollowThroughFactsInput & { agreementVersion: number; filters: SegmentFilters },
+): FollowThroughReport {
+  return followThroughFromOutcomes({ ...input, outcomes: handOverOutcomes(input) });
+}
+
+/** The follow-through report from the period's hand-over outcomes (however they were counted). */
+export function followThroughFromOutcomes(input: {
+  agreement: Agreement;
+  agreementVersion: number;
+  period: ReportPeriod;
+  asOf: Date;
+  filters: SegmentFilters;
+  attemptDays?: number;
+  outcomes: readonly HandOverOutcome[];
+}): FollowThroughReport {
+  const { agreement } = input;
+  const attemptDays = input.attemptDays ?? defaultAttemptDays;
   // A team's calendar is built once, not per hand-over.
   const calendars = new Map<string, BusinessCalendar | null>();
   const calendarOf = (teamId: string) => {
@@ -246,35 +312,20 @@ export function buildFollowThrough(input: {
     }
     return calendar;
   };
-  const periodFrom = period.from.getTime();
-  const periodTo = period.to.getTime();
-  const outcomes: Outcome[] = [];
-  for (const [personId, list] of handOvers) {
-    const personTouches = touches.get(personId) ?? [];
-    const personVerdicts = verdicts.get(personId) ?? [];
-    for (let index = 0; index < list.length; index++) {
-      const handOver = list[index] as (typeof list)[number];
-      if (handOver.at < periodFrom || handOver.at >= periodTo) continue;
-      const end = Math.min(list[index + 1]?.at ?? Number.POSITIVE_INFINITY, asOf + 1);
-      const own = inWindow(personTouches, handOver.at, end);
-      const first = own.find((touch) => qualifying.has(touch.kind));
-      const calendar =
-        handOver.businessHours && handOver.teamId !== null ? calendarOf(handOver.teamId) : null;
-      const attemptsEnd = handOver.at + attemptDays * dayMs;
-      outcomes.push({
-        teamId: handOver.teamId,
-        repId: handOver.repId,
-        worked: first !== undefined,
-        wallMs: first === undefined ? null : first.at - handOver.at,
-        slaMs:
-          first === undefined
-            ? null
-            : businessTimeBetween(new Date(handOver.at), new Date(first.at), calendar),
-        attempts: attemptsEnd <= asOf ? countBefore(own, attemptsEnd) : null,
-        verdict: inWindow(personVerdicts, handOver.at, end)[0],
-      });
-    }
-  }
+  const outcomes: Outcome[] = input.outcomes.map((handOver) => {
+    const first = handOver.firstTouchAt;
+    const calendar = handOver.businessHours && handOver.teamId !== null ? calendarOf(handOver.teamId) : null;
+    return {
+      teamId: handOver.teamId,
+      repId: handOver.repId,
+      worked: first !== null,
+      wallMs: first === null ? null : first - handOver.startedAt,
+      slaMs:
+        first === null ? null : businessTimeBetween(new Date(handOver.startedAt), new Date(first), calendar),
+      attempts: handOver.attempts,
+      verdict: handOver.verdict,
+    };
+  });
 
   const group = (key: (outcome: Outcome) => string) => {
     const groups = new Map<string, Outcome[]>();

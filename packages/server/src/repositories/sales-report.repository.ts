@@ -2,6 +2,7 @@ import type {
   CloseRateCounts,
   DealFacts,
   HandOverFacts,
+  HandOverOutcome,
   OriginFacts,
   PersonSegments,
   SegmentFilters,
@@ -131,6 +132,37 @@ function dealsQuery(workspaceId: string, options: DealsOptions): SQL {
          and ${personFilter(workspaceId, options.filters)}`;
 }
 
+/** What the follow-through reads are asked: the period, the instant and the segment. */
+type FollowThroughSelection = { from: Date; to: Date; asOf: Date; filters: SegmentFilters };
+
+/**
+ * `merged`, `people` (the people in the segment handed over in [from, to), each since its earliest
+ * such hand-over) and `members` (their contacts, merged ones too), as CTEs.
+ */
+function followThroughPeople(workspaceId: string, options: FollowThroughSelection): SQL {
+  // Few contacts are merged: they are read once by the merged-into index and matched by hash,
+  // instead of every clock's contact being looked up (or every contact scanned) for its person.
+  const people = sql`merged as materialized (
+      select c.id, c.merged_into_id from contacts c
+       where c.workspace_id = ${workspaceId}::uuid and c.merged_into_id is not null
+    ),
+    people as (
+      select coalesce(mg.merged_into_id, k.contact_id) as person_id, min(k.started_at) as since
+        from sla_clocks k
+        left join merged mg on mg.id = k.contact_id
+       where k.workspace_id = ${workspaceId}::uuid
+         and k.started_at >= ${iso(options.from)}::timestamptz and k.started_at < ${iso(options.to)}::timestamptz
+         and k.started_at <= ${iso(options.asOf)}::timestamptz
+       group by 1
+    )`;
+  return sql`${people}, chosen as (select p.person_id, p.since from people p where ${personFilter(workspaceId, options.filters)}),
+      members as (
+        select p.person_id, p.person_id as contact_id, p.since from chosen p
+        union all
+        select p.person_id, mg.id, p.since from chosen p join merged mg on mg.merged_into_id = p.person_id
+      )`;
+}
+
 export function createSalesReportRepository(db: Db) {
   /** Deals of people in the segment created or closed in [from, to), as of asOf. */
   async function listDeals(workspaceId: string, options: DealsOptions): Promise<DealRow[]> {
@@ -144,29 +176,9 @@ export function createSalesReportRepository(db: Db) {
      */
     async listFollowThroughFacts(
       workspaceId: string,
-      options: { from: Date; to: Date; asOf: Date; filters: SegmentFilters },
+      options: FollowThroughSelection,
     ): Promise<{ handOvers: HandOverFacts[]; touches: TouchFacts[]; verdicts: VerdictFacts[] }> {
-      // Few contacts are merged: they are read once by the merged-into index and matched by hash,
-      // instead of every clock's contact being looked up (or every contact scanned) for its person.
-      const people = sql`merged as materialized (
-          select c.id, c.merged_into_id from contacts c
-           where c.workspace_id = ${workspaceId}::uuid and c.merged_into_id is not null
-        ),
-        people as (
-          select coalesce(mg.merged_into_id, k.contact_id) as person_id, min(k.started_at) as since
-            from sla_clocks k
-            left join merged mg on mg.id = k.contact_id
-           where k.workspace_id = ${workspaceId}::uuid
-             and k.started_at >= ${iso(options.from)}::timestamptz and k.started_at < ${iso(options.to)}::timestamptz
-             and k.started_at <= ${iso(options.asOf)}::timestamptz
-           group by 1
-        )`;
-      const selected = sql`${people}, chosen as (select p.person_id, p.since from people p where ${personFilter(workspaceId, options.filters)}),
-          members as (
-            select p.person_id, p.person_id as contact_id, p.since from chosen p
-            union all
-            select p.person_id, mg.id, p.since from chosen p join merged mg on mg.merged_into_id = p.person_id
-          )`;
+      const selected = followThroughPeople(workspaceId, options);
       // One statement (the selection is worked out once): each row is a clock, a touch or a verdict.
       const found = await rows<{
         kind: 'clock' | 'touch' | 'verdict';
@@ -217,6 +229,89 @@ export function createSalesReportRepository(db: Db) {
           at: ms(row.at),
         })),
       };
+    },
+
+    /**
+     * The period's hand-overs with what followed each in its window (core `HandOverOutcome`, the
+     * definitions of `handOverOutcomes`), in one statement: each window ends at the person's next
+     * hand-over (cancelled ones left out) or after asOf; its first qualifying touch, its touches in
+     * the first `attemptDays` and its first verdict are grouped per hand-over. The hand-overs'
+     * instants are truncated to the millisecond, as core reads them (epoch ms): every bound is then
+     * a whole millisecond, and a touch compares with it as its millisecond does.
+     */
+    async followThroughOutcomes(
+      workspaceId: string,
+      options: FollowThroughSelection & { attemptDays: number; qualifyingTouches: readonly string[] },
+    ): Promise<HandOverOutcome[]> {
+      const asOf = iso(options.asOf);
+      const attemptDays = sql`${options.attemptDays * 86_400_000}::float8 * interval '1 millisecond'`;
+      const found = await aggregateRows<{
+        team_id: string | null;
+        rep_id: string | null;
+        business_hours: boolean | null;
+        at: number;
+        first_touch: number | null;
+        attempts: Num;
+        verdict: VerdictFacts['verdict'] | null;
+        reason: string | null;
+      }>(
+        db,
+        sql`with ${followThroughPeople(workspaceId, options)},
+            clocks as (
+              select m.person_id, k.team_id, k.rep_id, k.business_hours, date_trunc('milliseconds', k.started_at) as at
+                from members m
+                join sla_clocks k on k.workspace_id = ${workspaceId}::uuid and k.contact_id = m.contact_id
+               where k.started_at <= ${asOf}::timestamptz and k.status <> 'cancelled'
+            ),
+            handed as materialized (
+              select row_number() over () as h, w.*
+                from (select c.*, least(coalesce(lead(c.at) over (partition by c.person_id order by c.at), 'infinity'),
+                                        ${asOf}::timestamptz + interval '1 millisecond') as end_at
+                        from clocks c) w
+               where w.at >= ${iso(options.from)}::timestamptz and w.at < ${iso(options.to)}::timestamptz
+            ),
+            touched as materialized (
+              select m.person_id, t.kind, t.occurred_at as at
+                from members m
+                join touches t on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
+               where t.occurred_at >= m.since and t.occurred_at <= ${asOf}::timestamptz
+            ),
+            judged as materialized (
+              select m.person_id, f.verdict, f.reason, f.occurred_at as at
+                from members m
+                join feedback f on f.workspace_id = ${workspaceId}::uuid and f.contact_id = m.contact_id
+               where f.occurred_at >= m.since and f.occurred_at <= ${asOf}::timestamptz
+            ),
+            worked as (
+              select h.h, min(t.at) filter (where t.kind = any(${pgTextArray(options.qualifyingTouches)})) as first_touch,
+                     count(*) filter (where t.at < h.at + ${attemptDays}) as attempts
+                from handed h
+                join touched t on t.person_id = h.person_id and t.at >= h.at and t.at < h.end_at
+               group by h.h
+            ),
+            verdicts as (
+              select distinct on (h.h) h.h, v.verdict, v.reason
+                from handed h
+                join judged v on v.person_id = h.person_id and v.at >= h.at and v.at < h.end_at
+               order by h.h, v.at
+            )
+            select h.team_id, h.rep_id, h.business_hours, ${epochMs(sql`h.at`)} as at, ${epochMs(sql`w.first_touch`)} as first_touch,
+                   case when h.at + ${attemptDays} <= ${asOf}::timestamptz then coalesce(w.attempts, 0) end as attempts,
+                   v.verdict, v.reason
+              from handed h
+              left join worked w on w.h = h.h
+              left join verdicts v on v.h = h.h`,
+        { hashJoins: true },
+      );
+      return found.map((row) => ({
+        teamId: row.team_id,
+        repId: row.rep_id,
+        startedAt: row.at,
+        businessHours: Boolean(row.business_hours),
+        firstTouchAt: row.first_touch,
+        attempts: row.attempts === null ? null : Number(row.attempts),
+        verdict: row.verdict === null ? null : { verdict: row.verdict, reason: row.reason },
+      }));
     },
 
     /**
