@@ -669,18 +669,20 @@ export function createReportRepository(db: Db) {
               -- Their first entries at or past each followed stage (from the period's start on: they
               -- come at or after the person became a lead), placed among the cohort's offsets; the mask
               -- says which followed stages the entry is the first at or past (followed[j] is bit j:
-              -- an entry that skips stages is the first at or past several).
-              firsts as materialized (
-                select r.person_id, r.at, k.mask
-                  from person_timelines r
-                  join marks k on k.path_id = r.path_id and k.stage = r.stage and k.mask > 0
-                 where r.workspace_id = ${workspaceId}::uuid and r.at >= ${start}::timestamptz
-                   and r.at <= ${asOf}::timestamptz and r.previous_same_at is null
-                   and r.selects and r.pos is not null
-              ),
+              -- an entry that skips stages is the first at or past several). Read per member by the
+              -- rollup's key (a few rows each), not by joining every first entry since the period's
+              -- start to the members: 1.95 → 1.8 s at 1M contacts.
               reached as (
                 select m.i, f.mask, width_bucket(f.at, m.untils) as idx
-                  from firsts f join cohort_members m on m.person_id = f.person_id
+                  from cohort_members m
+                  cross join lateral (
+                    select r.at, k.mask
+                      from person_timelines r
+                      join marks k on k.path_id = r.path_id and k.stage = r.stage and k.mask > 0
+                     where r.workspace_id = ${workspaceId}::uuid and r.person_id = m.person_id
+                       and r.at >= ${start}::timestamptz and r.at <= ${asOf}::timestamptz
+                       and r.previous_same_at is null and r.selects and r.pos is not null
+                  ) as f
               )
               select 'size' as kind, i, null::int as j, null::int as idx, count(*) as n from cohort_members group by i
               union all
