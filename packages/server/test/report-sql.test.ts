@@ -273,7 +273,8 @@ async function buildRandomWorld(database: Database, workspaceId: string, seed: n
 /**
  * What close rates read besides the timelines, over the random world's contacts: activities naming
  * campaigns (by name or UTM parameters, in other case or with spaces, escaped, malformed, a source
- * without a campaign, ties at one instant, merged contacts' earlier ones, some after asOf), personas
+ * without a campaign, neither, ties at one instant, merged contacts' earlier ones, some after asOf,
+ * inserted out of time order), personas
  * in the scores, and deals (open, won, lost; won or lost events, close dates on local month edges,
  * other currencies, no amount, cents).
  */
@@ -298,6 +299,9 @@ async function addSalesFacts(database: Database, workspaceId: string, seed: numb
     { page: { url: 'https://example.com/pricing?utm_source=ads&utm_campaign=Spring+Sale#top' } },
     { page: { url: 'https://example.com/?utm_campaign=bad%E0' } },
     { page: { url: 'https://example.com/blog' } },
+    // Past the cheap test (a campaign key, a UTM parameter), yet naming neither a campaign nor a source.
+    { campaign: { name: '', medium: 'email' } },
+    { page: { url: 'https://example.com/?utm_medium=email' } },
   ];
   // Period edges (local midnights) and an asOf of the tests, or anywhere from December to July.
   const edges = [

@@ -331,6 +331,27 @@ export const activities = pgTable(
   ],
 );
 
+/**
+ * Rollup (not a fact): each contact's first touchpoint — its earliest activity (by time, then id)
+ * that names a campaign or a source (`context.campaign`, or UTM parameters in the page URL) — with
+ * the campaign it names (null when it names only a source). Kept by a row trigger on `activities`
+ * that fires only for activities that may name one (migration `first-touchpoints`); close rates read
+ * a person's first touchpoint from it (the earliest of its contacts': the first as of any instant is
+ * this one, or none when it is later). Erasing a contact deletes its row with its activities.
+ */
+export const contactFirstTouchpoints = pgTable(
+  'contact_first_touchpoints',
+  {
+    workspaceId: uuid().notNull(),
+    contactId: uuid().notNull(),
+    occurredAt: at().notNull(),
+    activityId: uuid().notNull(),
+    /** The campaign the activity names, decoded as stored (UTM values are decoded by the reader). */
+    campaign: text(),
+  },
+  (t) => [primaryKey({ name: 'contact_first_touchpoints_pk', columns: [t.workspaceId, t.contactId] })],
+);
+
 /** Fact: something a rep did to a contact. */
 export const touches = pgTable(
   'touches',
