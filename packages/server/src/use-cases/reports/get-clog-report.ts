@@ -88,22 +88,29 @@ export async function getClogReport(query: ClogQuery, deps: ReportDeps): Promise
   });
   const plan = planClogChecks(agreement, options, arrangeClogGroups(agreement, options, groups));
   const clogs = clogsOf(plan);
-  const downstream = await deps.repos.clogs.downstreamRates(query.workspaceId, selection, [
-    ...new Set(clogs.map((check) => downstreamStageOf(agreement, check))),
+  // The clogs' downstream rates, their leads and the average deal size are independent reads: on
+  // PostgreSQL they run side by side.
+  const [downstream, leads, averageDealSize] = await Promise.all([
+    deps.repos.clogs.downstreamRates(query.workspaceId, selection, [
+      ...new Set(clogs.map((check) => downstreamStageOf(agreement, check))),
+    ]),
+    // One clog's leads at a time: a report with many clogs holds three connections, not one each.
+    (async () => {
+      const found = [];
+      for (const check of clogs)
+        found.push(await deps.repos.clogs.clogLeads(query.workspaceId, selection, check, options.maxLeads));
+      return found;
+    })(),
+    clogs.length === 0 ? null : loadAverageDealSize(query.workspaceId, agreement, deps),
   ]);
-  const details = [];
-  for (const check of clogs) {
-    details.push({
-      downstreamRate: downstream.get(downstreamStageOf(agreement, check)) ?? null,
-      leads: await deps.repos.clogs.clogLeads(query.workspaceId, selection, check, options.maxLeads),
-    });
-  }
+  const details = clogs.map((check, index) => ({
+    downstreamRate: downstream.get(downstreamStageOf(agreement, check)) ?? null,
+    leads: leads[index] ?? [],
+  }));
   const people = await deps.repos.clogs.listPeople(
     query.workspaceId,
     [...new Set(details.flatMap((detail) => detail.leads.map((lead) => lead.personId)))],
     [],
   );
-  const averageDealSize =
-    clogs.length === 0 ? null : await loadAverageDealSize(query.workspaceId, agreement, deps);
   return clogReportFromPlan({ ...context, averageDealSize, options, plan, details, people });
 }
