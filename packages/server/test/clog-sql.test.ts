@@ -6,18 +6,16 @@ import {
   defaultClogOptions,
   resolveReportPeriod,
   type SegmentFilters,
-  simulate,
 } from '@smarketing/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import type { Deps } from '../src/deps.ts';
-import { loadSimulatedFacts } from '../src/use-cases/demo/load-simulated-facts.ts';
-import { runEngineUntilCaughtUp } from '../src/use-cases/engine/run-engine.ts';
 import { getClogReport } from '../src/use-cases/reports/get-clog-report.ts';
 import { loadTimelines, loadValueBasis } from '../src/use-cases/reports/report-context.ts';
 import { createWorkspace } from '../src/use-cases/workspaces/create-workspace.ts';
 import { seededRandom } from './seeded-random.ts';
+import { simulatedWorkspace } from './simulated-workspace.ts';
 import { openTestDeps } from './test-runtime.ts';
 
 /**
@@ -252,21 +250,10 @@ function describeClogPath(name: string, open: () => Promise<Database>) {
 
     test("the simulator's months", async () => {
       now = new Date('2027-05-20T12:00:00Z');
-      const { workspaceId } = await createWorkspace(
-        { name: `Clogs SQL simulated ${name}`, createdBy: 'test' },
-        deps,
-      );
-      const agreement = (await deps.repos.agreementVersions.findLatest(workspaceId))?.parsed as Agreement;
-      const simulation = simulate({
+      const workspaceId = await simulatedWorkspace(deps, `Clogs SQL simulated ${name}`, {
         contacts: 150,
-        months: 5,
         seed: 9,
-        start: new Date('2027-01-01T00:00:00Z'),
-        agreement,
       });
-      await loadSimulatedFacts({ workspaceId, facts: simulation.facts }, deps);
-      await runEngineUntilCaughtUp(deps, { workspaceId });
-      await deps.database.db.execute(sql`analyze`);
       await checkAll(workspaceId);
     }, 300_000);
   });

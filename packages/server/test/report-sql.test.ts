@@ -18,14 +18,11 @@ import {
   resolveReportPeriod,
   resolveSlaPeriod,
   type SegmentFilters,
-  simulate,
 } from '@smarketing/core';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { type Database, openDatabase } from '../src/db/client.ts';
 import type { Deps } from '../src/deps.ts';
-import { loadSimulatedFacts } from '../src/use-cases/demo/load-simulated-facts.ts';
-import { runEngineUntilCaughtUp } from '../src/use-cases/engine/run-engine.ts';
 import { getCloseRatesReport } from '../src/use-cases/reports/get-close-rates-report.ts';
 import { getFunnelReport } from '../src/use-cases/reports/get-funnel-report.ts';
 import { getGoalTreeReport } from '../src/use-cases/reports/get-goal-tree-report.ts';
@@ -35,6 +32,7 @@ import { getWaterfallReport } from '../src/use-cases/reports/get-waterfall-repor
 import { loadTimelines, loadValueBasis } from '../src/use-cases/reports/report-context.ts';
 import { createWorkspace } from '../src/use-cases/workspaces/create-workspace.ts';
 import { seededRandom } from './seeded-random.ts';
+import { simulatedWorkspace } from './simulated-workspace.ts';
 import { openTestDeps } from './test-runtime.ts';
 
 /**
@@ -437,20 +435,10 @@ function describeSqlPath(name: string, open: () => Promise<Database>) {
 
     test("the simulator's months", async () => {
       now = new Date('2027-05-20T12:00:00Z');
-      const { workspaceId } = await createWorkspace(
-        { name: `SQL path simulated ${name}`, createdBy: 'test' },
-        deps,
-      );
-      const agreement = (await deps.repos.agreementVersions.findLatest(workspaceId))?.parsed as Agreement;
-      const simulation = simulate({
+      const workspaceId = await simulatedWorkspace(deps, `SQL path simulated ${name}`, {
         contacts: 120,
-        months: 5,
         seed: 5,
-        start: new Date('2027-01-01T00:00:00Z'),
-        agreement,
       });
-      await loadSimulatedFacts({ workspaceId, facts: simulation.facts }, deps);
-      await runEngineUntilCaughtUp(deps, { workspaceId });
       await checkAll(workspaceId, ['2027-02', '2027-03', '2027-04']);
     }, 300_000);
   });

@@ -177,7 +177,9 @@ export function createSalesReportRepository(db: Db) {
   return {
     /**
      * Every hand-over (SLA clock) up to asOf of the people in the segment who were handed over in
-     * [from, to), with their touches and verdicts from the earliest of those hand-overs on.
+     * [from, to), with their touches and verdicts from the earliest of those hand-overs on: the
+     * facts core's `buildFollowThrough` takes (the definition `followThroughOutcomes` is tested
+     * against; the report itself uses `followThroughOutcomes`).
      */
     async listFollowThroughFacts(
       workspaceId: string,
