@@ -133,7 +133,7 @@ export function gehanWilcoxonTest(first: readonly CensoredTime[], second: readon
 }
 
 /** How many of the sorted `values` are below `value` (`strict`) or at most `value`. */
-function countBelow(values: readonly number[], value: number, strict: boolean): number {
+function countBelow(values: Float64Array, value: number, strict: boolean): number {
   let low = 0;
   let high = values.length;
   while (low < high) {
@@ -152,16 +152,17 @@ function countBelow(values: readonly number[], value: number, strict: boolean): 
  * censored. Equal to the pairwise count (the tests compare them).
  */
 export function gehanScores(all: readonly CensoredTime[]): number[] {
-  const byValue = (a: number, b: number) => a - b;
-  const uncensored = all
-    .filter((x) => !x.censored)
-    .map((x) => x.value)
-    .sort(byValue);
-  const censored = all
-    .filter((x) => x.censored)
-    .map((x) => x.value)
-    .sort(byValue);
-  const values = all.map((x) => x.value).sort(byValue);
+  // Typed arrays sort numbers natively, several times faster than a comparator (the clog report
+  // scores 1.8 million times at 1M contacts).
+  const sorted = (keep: (x: CensoredTime) => boolean) => {
+    const values = new Float64Array(all.reduce((count, x) => (keep(x) ? count + 1 : count), 0));
+    let index = 0;
+    for (const x of all) if (keep(x)) values[index++] = x.value;
+    return values.sort();
+  };
+  const uncensored = sorted((x) => !x.censored);
+  const censored = sorted((x) => x.censored);
+  const values = sorted(() => true);
   return all.map((x) => {
     // A censored x has the uncensored at or below it under it, and nothing surely above it.
     if (x.censored) return countBelow(uncensored, x.value, false);
