@@ -338,6 +338,7 @@ export const activities = pgTable(
  * that fires only for activities that may name one (migration `first-touchpoints`); close rates read
  * a person's first touchpoint from it (the earliest of its contacts': the first as of any instant is
  * this one, or none when it is later). Erasing a contact deletes its row with its activities.
+ * Writers of activities hold the workspace's ingest lock, which keeps two upserts of one row apart.
  */
 export const contactFirstTouchpoints = pgTable(
   'contact_first_touchpoints',

@@ -9,7 +9,9 @@ CREATE TABLE "contact_first_touchpoints" (
 --> statement-breakpoint
 -- A contact's first touchpoint: the earliest activity (by time, then id) naming a campaign or a
 -- source, as the reports read them (`campaignOf`, `sourceOf` in sales-report.repository.ts: change
--- them together). Activities arrive out of time order: an earlier one replaces the row.
+-- them together). Activities arrive out of time order: an earlier one replaces the row. Every
+-- writer of activities holds the workspace's ingest lock, so two transactions never upsert the same
+-- contacts' rows at once (in different orders they could deadlock).
 CREATE FUNCTION "smarketing_first_touchpoint"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
