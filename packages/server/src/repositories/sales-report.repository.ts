@@ -244,7 +244,9 @@ export function createSalesReportRepository(db: Db) {
      * hand-over (cancelled ones left out) or after asOf; its first qualifying touch, its touches in
      * the first `attemptDays` and its first verdict are grouped per hand-over. The hand-overs'
      * instants are truncated to the millisecond, as core reads them (epoch ms): every bound is then
-     * a whole millisecond, and a touch compares with it as its millisecond does.
+     * a whole millisecond, and a touch compares with it as its millisecond does. Nothing before the
+     * period is read: a window ends at the next hand-over, so earlier ones bound none of the
+     * period's, and its touches and verdicts come at or after its start.
      */
     async followThroughOutcomes(
       workspaceId: string,
@@ -268,7 +270,8 @@ export function createSalesReportRepository(db: Db) {
               select m.person_id, k.team_id, k.rep_id, k.business_hours, date_trunc('milliseconds', k.started_at) as at
                 from members m
                 join sla_clocks k on k.workspace_id = ${workspaceId}::uuid and k.contact_id = m.contact_id
-               where k.started_at <= ${asOf}::timestamptz and k.status <> 'cancelled'
+               where k.started_at >= ${iso(options.from)}::timestamptz and k.started_at <= ${asOf}::timestamptz
+                 and k.status <> 'cancelled'
             ),
             handed as materialized (
               select row_number() over () as h, w.*
@@ -281,13 +284,15 @@ export function createSalesReportRepository(db: Db) {
               select m.person_id, t.kind, t.occurred_at as at
                 from members m
                 join touches t on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
-               where t.occurred_at >= m.since and t.occurred_at <= ${asOf}::timestamptz
+               where t.occurred_at >= ${iso(options.from)}::timestamptz and t.occurred_at >= m.since
+                 and t.occurred_at <= ${asOf}::timestamptz
             ),
             judged as materialized (
               select m.person_id, f.verdict, f.reason, f.occurred_at as at
                 from members m
                 join feedback f on f.workspace_id = ${workspaceId}::uuid and f.contact_id = m.contact_id
-               where f.occurred_at >= m.since and f.occurred_at <= ${asOf}::timestamptz
+               where f.occurred_at >= ${iso(options.from)}::timestamptz and f.occurred_at >= m.since
+                 and f.occurred_at <= ${asOf}::timestamptz
             ),
             worked as (
               select h.h, min(t.at) filter (where t.kind = any(${pgTextArray(options.qualifyingTouches)})) as first_touch,
