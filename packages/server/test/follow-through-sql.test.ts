@@ -189,6 +189,13 @@ function describeFollowThroughPath(name: string, open: () => Promise<Database>) 
       expect(seen.handed).toBeGreaterThan(500);
       expect(seen.worked).toBeGreaterThan(100);
       expect(seen.verdicts).toBeGreaterThan(100);
+      // The window's length is a bound of the statement: out of range, it is a clear refusal.
+      for (const attemptDays of [0, 1.5, 91, 1e15])
+        await expect(
+          getFollowThroughReport({ workspaceId, from: '2027-04', to: '2027-07', attemptDays }, deps),
+        ).rejects.toMatchObject({
+          code: 'VALIDATION_FAILED',
+        });
     }, 300_000);
 
     test("the simulator's months", async () => {
