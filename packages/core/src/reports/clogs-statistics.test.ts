@@ -5,6 +5,7 @@ import {
   compareProportions,
   fisherExactTest,
   gehanScores,
+  gehanSums,
   gehanWilcoxonTest,
   twoProportionZTest,
   twoSidedNormalP,
@@ -93,6 +94,31 @@ describe('gehanWilcoxonTest', () => {
         (x) => all.filter((y) => shorter(y, x)).length - all.filter((y) => shorter(x, y)).length,
       );
       expect(gehanScores(all)).toEqual(pairwise);
+    }
+  });
+
+  test("the test's sums, one pass over the distinct values, equal the pairwise scores'", () => {
+    const shorter = (x: CensoredTime, y: CensoredTime) =>
+      !x.censored && (x.value < y.value || (x.value === y.value && y.censored));
+    let seed = 11;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    const sample = (length: number) =>
+      Array.from({ length }, () => ({ value: Math.floor(next() * 6), censored: next() < 0.4 }));
+    for (let round = 0; round < 60; round++) {
+      // Empty samples, one-sided ones and heavy ties included.
+      const first = sample(Math.floor(next() * 25));
+      const second = sample(round % 7 === 0 ? 0 : Math.floor(next() * 25));
+      const all = [...first, ...second];
+      const scores = all.map(
+        (x) => all.filter((y) => shorter(y, x)).length - all.filter((y) => shorter(x, y)).length,
+      );
+      expect(gehanSums(first, second)).toEqual({
+        sum: scores.slice(0, first.length).reduce((total, score) => total + score, 0),
+        squares: scores.reduce((total, score) => total + score * score, 0),
+      });
     }
   });
 });

@@ -120,16 +120,77 @@ export type RankTest = {
  * √(n1·n2 / (N·(N−1)) · Σ score²).
  */
 export function gehanWilcoxonTest(first: readonly CensoredTime[], second: readonly CensoredTime[]): RankTest {
-  const all = [...first, ...second];
-  const scores = gehanScores(all);
   const n1 = first.length;
-  const n = all.length;
-  const sum = scores.slice(0, n1).reduce((total, score) => total + score, 0);
-  const squares = scores.reduce((total, score) => total + score * score, 0);
+  const n = n1 + second.length;
+  const { sum, squares } = gehanSums(first, second);
   const variance = n < 2 ? 0 : ((n1 * (n - n1)) / (n * (n - 1))) * squares;
   if (variance === 0) return { test: 'mann-whitney-gehan', statistic: 0, p: 1 };
   const z = sum / Math.sqrt(variance);
   return { test: 'mann-whitney-gehan', statistic: z, p: twoSidedNormalP(z) };
+}
+
+/** The values of the times that are (or are not) censored, sorted. */
+function sortedTimes(times: readonly CensoredTime[], censored: boolean): Float64Array {
+  let count = 0;
+  for (const time of times) if (time.censored === censored) count += 1;
+  const values = new Float64Array(count);
+  let index = 0;
+  for (const time of times) if (time.censored === censored) values[index++] = time.value;
+  // Typed arrays sort numbers natively, several times faster than a comparator (the clog report
+  // tests a million times at 1M contacts).
+  return values.sort();
+}
+
+/**
+ * What the test needs of the `gehanScores` of both samples together: the first sample's score sum
+ * and the sum of every score squared. One pass over the distinct values in order, from four
+ * sorted lists (each sample's uncensored and censored times): every observation with the same
+ * value and censoring has the same score, so each distinct value is scored once.
+ */
+export function gehanSums(
+  first: readonly CensoredTime[],
+  second: readonly CensoredTime[],
+): { sum: number; squares: number } {
+  const lists = [
+    sortedTimes(first, false),
+    sortedTimes(first, true),
+    sortedTimes(second, false),
+    sortedTimes(second, true),
+  ] as const;
+  const at = [0, 0, 0, 0];
+  const total = first.length + second.length;
+  let uncensoredBelow = 0;
+  let seen = 0;
+  let sum = 0;
+  let squares = 0;
+  const taken = [0, 0, 0, 0];
+  while (seen < total) {
+    let value = Number.POSITIVE_INFINITY;
+    for (let list = 0; list < 4; list++) {
+      const head = lists[list]?.[at[list] as number];
+      if (head !== undefined && head < value) value = head;
+    }
+    for (let list = 0; list < 4; list++) {
+      const values = lists[list] as Float64Array;
+      let index = at[list] as number;
+      const start = index;
+      while (index < values.length && values[index] === value) index += 1;
+      taken[list] = index - start;
+      at[list] = index;
+    }
+    const [u1, c1, u2, c2] = taken as [number, number, number, number];
+    const uncensored = u1 + u2;
+    const censored = c1 + c2;
+    seen += uncensored + censored;
+    // An uncensored x: the uncensored strictly below it, minus everything above it and the
+    // censored at it (surely longer). A censored x: the uncensored at or below it.
+    const uncensoredScore = uncensoredBelow - (total - seen) - censored;
+    const censoredScore = uncensoredBelow + uncensored;
+    sum += u1 * uncensoredScore + c1 * censoredScore;
+    squares += uncensored * uncensoredScore * uncensoredScore + censored * censoredScore * censoredScore;
+    uncensoredBelow += uncensored;
+  }
+  return { sum, squares };
 }
 
 /** How many of the sorted `values` are below `value` (`strict`) or at most `value`. */

@@ -10,7 +10,7 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { json, rows } from './contact-write.repository.ts';
 import { isUuid } from './query-helpers.ts';
-import { aggregateRows, epochMs, inSegment, msBetween, pgTextArray } from './report.repository.ts';
+import { aggregateRows, epochMs, inSegment, msBetween, textArray } from './report.repository.ts';
 
 /** Segment keys read from somewhere other than the contact's traits. */
 const stateKeys = new Set(['team', 'rep', 'quadrant', 'persona']);
@@ -29,68 +29,79 @@ export type ClogSelection = {
 
 type Num = string | number | null;
 
+/** The four windows of the samples: conversion (decided) and time (entered), current and baseline. */
+type ClogKind = 'dc' | 'db' | 'ec' | 'eb';
+
 /**
  * The samples of core `clogSamplesFromTimelines`, read from the rollup `person_timelines`: per main
  * stage but the last and window, each person's first entry in it (`previous_same_at` before the
  * window's start), with its time in stage (to the next entry, or censored at asOf) and, for the
  * conversion windows (shifted back by the horizon), whether a later main stage was entered within
- * the horizon. `kind`: `dc`/`db` conversion current/baseline, `ec`/`eb` time current/baseline.
- * For a clog's leads, `only` keeps one kind and `stillIn` the entries still in the stage at asOf.
+ * the horizon. One row per entry, flagged with its windows: `dc`/`db` conversion current/baseline,
+ * `ec`/`eb` time current/baseline. For a clog's leads, `only` keeps one window's rows and `stillIn`
+ * the entries still in the stage at asOf.
  */
 function clogSamples(
   workspaceId: string,
   selection: ClogSelection,
   stages: readonly string[],
-  only?: 'dc' | 'ec',
-  stillIn = false,
+  options: { only?: ClogKind; stillIn?: boolean; reused?: boolean } = {},
 ): SQL {
   const { windows } = selection;
   const asOf = selection.asOf.toISOString();
   const instant = (ms: number) => new Date(ms).toISOString();
   const h = windows.horizonMs;
-  const kinds = [
-    { kind: 'dc', from: windows.current.from - h, to: windows.current.to - h, shift: h },
-    { kind: 'db', from: windows.baseline.from - h, to: windows.baseline.to - h, shift: h },
-    { kind: 'ec', from: windows.current.from, to: windows.current.to, shift: 0 },
-    { kind: 'eb', from: windows.baseline.from, to: windows.baseline.to, shift: 0 },
-  ].filter((w) => only === undefined || w.kind === only);
-  const windowRows = sql.join(
+  const kinds: { kind: ClogKind; from: number; to: number }[] = [
+    { kind: 'dc', from: windows.current.from - h, to: windows.current.to - h },
+    { kind: 'db', from: windows.baseline.from - h, to: windows.baseline.to - h },
+    { kind: 'ec', from: windows.current.from, to: windows.current.to },
+    { kind: 'eb', from: windows.baseline.from, to: windows.baseline.to },
+  ];
+  const asked = kinds.filter((w) => options.only === undefined || w.kind === options.only);
+  const lowest = Math.min(...asked.map((w) => w.from));
+  const highest = Math.max(...asked.map((w) => w.to));
+  // One flag per window: the row is the person's first entry into the stage in it.
+  const flags = sql.join(
     kinds.map(
       (w) =>
-        sql`(${w.kind}::text, ${instant(w.from)}::timestamptz, ${instant(w.to)}::timestamptz, ${w.shift}::float8)`,
+        sql`r.at >= ${instant(w.from)}::timestamptz and r.at < ${instant(w.to)}::timestamptz
+            and (r.previous_same_at is null or r.previous_same_at < ${instant(w.from)}::timestamptz) as ${sql.raw(w.kind)}`,
     ),
     sql`, `,
   );
-  const all = pgTextArray(selection.stages);
-  const lowest = Math.min(...kinds.map((w) => w.from));
-  const highest = Math.max(...kinds.map((w) => w.to));
+  const within = sql`make_interval(secs => ${h / 1000}::float8)`;
   // One range scan of the rollup for all four windows (they overlap: conversion's are the time
-  // windows shifted back by the horizon), each row matched to the windows it falls in (`offset 0`
-  // keeps the planner from turning that into one scan per window).
-  return sql`samples as materialized (
-      select r.person_id, r.n, r.stage, w.kind, r.at,
-             r.next_at is null or r.next_at > ${asOf}::timestamptz as censored,
-             ${msBetween(sql`case when r.next_at <= ${asOf}::timestamptz then r.next_at else ${asOf}::timestamptz end`, sql`r.at`)} as stay,
-             -- A later entry comes no sooner than the next one: only an entry whose next one falls
-             -- within the horizon needs its later entries looked up.
-             w.shift > 0 and coalesce(r.next_at <= r.at + make_interval(secs => w.shift / 1000), false) and exists (
-               select 1 from person_timelines k
-                where k.workspace_id = ${workspaceId}::uuid and k.person_id = r.person_id and k.n > r.n
-                  and k.pos is not null and k.at <= ${asOf}::timestamptz
-                  and k.at <= r.at + make_interval(secs => w.shift / 1000)
-                  and array_position(${all}, k.stage) > array_position(${all}, r.stage)) as converted
-        from person_timelines r
-        cross join lateral (
-          select * from (values ${windowRows}) as w(kind, lo, hi, shift)
-           where r.at >= w.lo and r.at < w.hi and (r.previous_same_at is null or r.previous_same_at < w.lo)
-          offset 0
-        ) as w
-       where r.workspace_id = ${workspaceId}::uuid
-         and r.stage in (select jsonb_array_elements_text(${json(stages)}::jsonb))
-         and r.at >= ${instant(lowest)}::timestamptz and r.at < ${instant(highest)}::timestamptz
-         and r.at <= ${asOf}::timestamptz and r.selects and r.pos is not null
-         ${stillIn ? sql`and (r.next_at is null or r.next_at > ${asOf}::timestamptz)` : sql``}
-         ${inSegment(workspaceId, selection.filters)}
+  // windows shifted back by the horizon), each row flagged with the windows it falls in. Whether a
+  // decided entry converted is worked out once per row (`offset 0` keeps the planner from
+  // repeating the lookup in every aggregate that reads it); a rollup read twice (segments) is
+  // materialised instead.
+  return sql`samples as ${options.reused === true ? sql`materialized` : sql`not materialized`} (
+      select * from (
+        select f.*,
+               -- A later entry comes no sooner than the next one: only a decided entry whose next one
+               -- falls within the horizon needs its later entries looked up.
+               case when (f.dc or f.db) and f.next_at <= f.at + ${within} then exists (
+                 select 1 from person_timelines k
+                  where k.workspace_id = ${workspaceId}::uuid and k.person_id = f.person_id and k.n > f.n
+                    and k.pos is not null and k.at <= ${asOf}::timestamptz and k.at <= f.at + ${within}
+                    and array_position(${textArray(selection.stages)}, k.stage)
+                        > array_position(${textArray(selection.stages)}, f.stage))
+               else false end as converted
+          from (
+            select r.person_id, r.n, r.stage, r.at, r.next_at, ${flags},
+                   r.next_at is null or r.next_at > ${asOf}::timestamptz as censored,
+                   ${msBetween(sql`case when r.next_at <= ${asOf}::timestamptz then r.next_at else ${asOf}::timestamptz end`, sql`r.at`)} as stay
+              from person_timelines r
+             where r.workspace_id = ${workspaceId}::uuid
+               and r.stage = any(${textArray(stages)})
+               and r.at >= ${instant(lowest)}::timestamptz and r.at < ${instant(highest)}::timestamptz
+               and r.at <= ${asOf}::timestamptz and r.selects and r.pos is not null
+               ${options.stillIn === true ? sql`and (r.next_at is null or r.next_at > ${asOf}::timestamptz)` : sql``}
+               ${inSegment(workspaceId, selection.filters)}
+          ) as f
+         where ${options.only === undefined ? sql`f.dc or f.db or f.ec or f.eb` : sql.raw(`f.${options.only}`)}
+        offset 0
+      ) as x
     )`;
 }
 
@@ -167,16 +178,16 @@ export function createClogRepository(db: Db) {
         }
       >(
         db,
-        sql`with ${clogSamples(workspaceId, selection, tested)}
+        sql`with ${clogSamples(workspaceId, selection, tested, { reused: selection.segmentBy.length > 0 })}
             select x.stage, x.key, x.value as segment_value,
-                   count(*) filter (where x.kind = 'dc') as dc,
-                   count(*) filter (where x.kind = 'dc' and x.converted) as dc_converted,
-                   count(*) filter (where x.kind = 'db') as db,
-                   count(*) filter (where x.kind = 'db' and x.converted) as db_converted,
-                   json_agg(x.stay) filter (where x.kind = 'ec') as ec_values,
-                   json_agg(x.censored) filter (where x.kind = 'ec') as ec_censored,
-                   json_agg(x.stay) filter (where x.kind = 'eb') as eb_values,
-                   json_agg(x.censored) filter (where x.kind = 'eb') as eb_censored
+                   count(*) filter (where x.dc) as dc,
+                   count(*) filter (where x.dc and x.converted) as dc_converted,
+                   count(*) filter (where x.db) as db,
+                   count(*) filter (where x.db and x.converted) as db_converted,
+                   json_agg(x.stay) filter (where x.ec) as ec_values,
+                   json_agg(x.censored) filter (where x.ec) as ec_censored,
+                   json_agg(x.stay) filter (where x.eb) as eb_values,
+                   json_agg(x.censored) filter (where x.eb) as eb_censored
               from (select x.*, null::text as key, null::text as value from samples x ${segmented}) as x
              group by x.stage, x.key, x.value`,
       );
@@ -225,10 +236,10 @@ export function createClogRepository(db: Db) {
         censored: boolean;
       }>(
         db,
-        sql`with ${clogSamples(workspaceId, selection, [query.stage], kind, query.metric === 'time-in-stage')}
+        sql`with ${clogSamples(workspaceId, selection, [query.stage], { only: kind, stillIn: query.metric === 'time-in-stage' })}
             select x.person_id, ${epochMs(sql`x.at`)} as entered_ms, x.stay, x.censored
               from samples x ${segment.join}
-             where x.kind = ${kind}::text and ${concerned} ${segment.where}
+             where ${concerned} ${segment.where}
              order by x.stay desc, x.person_id
              limit ${limit}`,
       );
@@ -254,20 +265,20 @@ export function createClogRepository(db: Db) {
       const last = selection.stages.at(-1) ?? '';
       const asOf = selection.asOf.toISOString();
       const before = new Date(selection.windows.current.from).toISOString();
-      const statement = sql`with selected as materialized (
-              select distinct r.person_id from person_timelines r
-               where r.workspace_id = ${workspaceId}::uuid and r.selects
-                 and r.at >= ${new Date(selection.windows.earliest).toISOString()}::timestamptz
-                 and r.at < ${selection.to.toISOString()}::timestamptz
-                 ${inSegment(workspaceId, selection.filters)}
-            ),
-            firsts as (
-              select distinct on (r.stage, r.person_id) r.stage, r.person_id, r.n
-                from person_timelines r join selected p on p.person_id = r.person_id
+      // A stage's first entry is its entry with no earlier one (`previous_same_at` null): no sort
+      // to find it. The selected people are a semi-join, which can be hashed by parallel workers.
+      const statement = sql`with firsts as (
+              select r.stage, r.person_id, r.n
+                from person_timelines r
                where r.workspace_id = ${workspaceId}::uuid
-                 and r.stage in (select jsonb_array_elements_text(${json(stagesAsked)}::jsonb))
+                 and r.stage = any(${textArray(stagesAsked)}) and r.previous_same_at is null
                  and r.at < ${before}::timestamptz and r.at <= ${asOf}::timestamptz and r.pos is not null
-               order by r.stage, r.person_id, r.n
+                 and r.person_id in (
+                   select r.person_id from person_timelines r
+                    where r.workspace_id = ${workspaceId}::uuid and r.selects
+                      and r.at >= ${new Date(selection.windows.earliest).toISOString()}::timestamptz
+                      and r.at < ${selection.to.toISOString()}::timestamptz
+                      ${inSegment(workspaceId, selection.filters)})
             )
             select f.stage, count(*) as reached,
                    count(*) filter (where f.stage = ${last}::text or exists (

@@ -129,6 +129,13 @@ export const msBetween = (later: SQL, earlier: SQL) =>
 export const pgTextArray = (values: readonly string[]) =>
   sql`array(select jsonb_array_elements_text(${json(values)}::jsonb))`;
 
+/**
+ * A text[] parameter as an array literal: a plain parameter (not a subquery, as `pgTextArray` is),
+ * so a statement that uses it can still run on parallel workers.
+ */
+export const textArray = (values: readonly string[]) =>
+  sql`${`{${values.map((value) => `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(',')}}`}::text[]`;
+
 /** A timestamptz[] parameter (as JSON, which both drivers pass alike). */
 const instants = (list: readonly Date[]) =>
   sql`array(select jsonb_array_elements_text(${json(list.map((date) => date.toISOString()))}::jsonb)::timestamptz)`;
