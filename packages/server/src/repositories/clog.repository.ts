@@ -280,12 +280,17 @@ export function createClogRepository(db: Db) {
                       and r.at < ${selection.to.toISOString()}::timestamptz
                       ${inSegment(workspaceId, selection.filters)})
             )
+            -- Reaching the last stage after a first entry: the person's latest entry into it is later.
+            -- (The last stage's few entries hashed, instead of a key lookup per first entry.)
             select f.stage, count(*) as reached,
-                   count(*) filter (where f.stage = ${last}::text or exists (
-                     select 1 from person_timelines k
-                      where k.workspace_id = ${workspaceId}::uuid and k.person_id = f.person_id and k.n > f.n
-                        and k.stage = ${last}::text and k.pos is not null and k.at <= ${asOf}::timestamptz)) as closed
+                   count(*) filter (where f.stage = ${last}::text or k.last_n > f.n) as closed
               from firsts f
+              left join (
+                select k.person_id, max(k.n) as last_n from person_timelines k
+                 where k.workspace_id = ${workspaceId}::uuid and k.stage = ${last}::text
+                   and k.pos is not null and k.at <= ${asOf}::timestamptz
+                 group by k.person_id
+              ) as k on k.person_id = f.person_id
              group by f.stage`;
       const found = await aggregateRows<{ stage: string; reached: Num; closed: Num }>(db, statement);
       for (const row of found) {
