@@ -38,14 +38,14 @@ type ClogKind = 'dc' | 'db' | 'ec' | 'eb';
  * window's start), with its time in stage (to the next entry, or censored at asOf) and, for the
  * conversion windows (shifted back by the horizon), whether a later main stage was entered within
  * the horizon. One row per entry, flagged with its windows: `dc`/`db` conversion current/baseline,
- * `ec`/`eb` time current/baseline. For a clog's leads, `only` keeps one window's rows and `stillIn`
- * the entries still in the stage at asOf.
+ * `ec`/`eb` time current/baseline. `kinds` keeps the rows of those windows (the conversion is looked
+ * up only when a conversion window is asked for); `stillIn` the entries still in the stage at asOf.
  */
 function clogSamples(
   workspaceId: string,
   selection: ClogSelection,
   stages: readonly string[],
-  options: { only?: ClogKind; stillIn?: boolean; reused?: boolean } = {},
+  options: { kinds?: readonly ClogKind[]; stillIn?: boolean; reused?: boolean } = {},
 ): SQL {
   const { windows } = selection;
   const asOf = selection.asOf.toISOString();
@@ -57,7 +57,8 @@ function clogSamples(
     { kind: 'ec', from: windows.current.from, to: windows.current.to },
     { kind: 'eb', from: windows.baseline.from, to: windows.baseline.to },
   ];
-  const asked = kinds.filter((w) => options.only === undefined || w.kind === options.only);
+  const asked = kinds.filter((w) => options.kinds === undefined || options.kinds.includes(w.kind));
+  const decided = asked.some((w) => w.kind === 'dc' || w.kind === 'db');
   const lowest = Math.min(...asked.map((w) => w.from));
   const highest = Math.max(...asked.map((w) => w.to));
   // One flag per window: the row is the person's first entry into the stage in it.
@@ -80,13 +81,17 @@ function clogSamples(
         select f.*,
                -- A later entry comes no sooner than the next one: only a decided entry whose next one
                -- falls within the horizon needs its later entries looked up.
-               case when (f.dc or f.db) and f.next_at <= f.at + ${within} then exists (
+               ${
+                 decided
+                   ? sql`case when (f.dc or f.db) and f.next_at <= f.at + ${within} then exists (
                  select 1 from person_timelines k
                   where k.workspace_id = ${workspaceId}::uuid and k.person_id = f.person_id and k.n > f.n
                     and k.pos is not null and k.at <= ${asOf}::timestamptz and k.at <= f.at + ${within}
                     and array_position(${textArray(selection.stages)}, k.stage)
                         > array_position(${textArray(selection.stages)}, f.stage))
-               else false end as converted
+               else false end`
+                   : sql`false`
+               } as converted
           from (
             select r.person_id, r.n, r.stage, r.at, r.next_at, ${flags},
                    r.next_at is null or r.next_at > ${asOf}::timestamptz as censored,
@@ -99,7 +104,7 @@ function clogSamples(
                ${options.stillIn === true ? sql`and (r.next_at is null or r.next_at > ${asOf}::timestamptz)` : sql``}
                ${inSegment(workspaceId, selection.filters)}
           ) as f
-         where ${options.only === undefined ? sql`f.dc or f.db or f.ec or f.eb` : sql.raw(`f.${options.only}`)}
+         where ${sql.raw(asked.map((w) => `f.${w.kind}`).join(' or '))}
         offset 0
       ) as x
     )`;
@@ -165,49 +170,77 @@ export function createClogRepository(db: Db) {
                   select p.person_id, g.key, g.value from (select distinct person_id from samples) p
                     ${segmentValues(workspaceId, selection.segmentBy, sql`p.person_id`)}
                 ) g on g.person_id = x.person_id`;
-      const found = await aggregateRows<
-        Record<string, Num> & {
+      const reused = selection.segmentBy.length > 0;
+      const groupedBy = sql`from (select x.*, null::text as key, null::text as value from samples x ${segmented}) as x
+             group by x.stage, x.key, x.value`;
+      // Conversion and time side by side, each over the windows it needs (on PostgreSQL two
+      // backends; the conversion's key lookups are most of its time, the times' JSON of theirs).
+      const [conversions, times] = await Promise.all([
+        aggregateRows<
+          { stage: string; key: string | null; segment_value: string | null } & Record<string, Num>
+        >(
+          db,
+          sql`with ${clogSamples(workspaceId, selection, tested, { kinds: ['dc', 'db'], reused })}
+              select x.stage, x.key, x.value as segment_value,
+                     count(*) filter (where x.dc) as dc,
+                     count(*) filter (where x.dc and x.converted) as dc_converted,
+                     count(*) filter (where x.db) as db,
+                     count(*) filter (where x.db and x.converted) as db_converted
+                ${groupedBy}`,
+        ),
+        aggregateRows<{
           stage: string;
           key: string | null;
           segment_value: string | null;
-          // JSON arrays: parsed natively, where the drivers parse PostgreSQL's array text a character at a time.
-          ec_values: number[] | null;
-          ec_censored: boolean[] | null;
-          eb_values: number[] | null;
-          eb_censored: boolean[] | null;
-        }
-      >(
-        db,
-        sql`with ${clogSamples(workspaceId, selection, tested, { reused: selection.segmentBy.length > 0 })}
-            select x.stage, x.key, x.value as segment_value,
-                   count(*) filter (where x.dc) as dc,
-                   count(*) filter (where x.dc and x.converted) as dc_converted,
-                   count(*) filter (where x.db) as db,
-                   count(*) filter (where x.db and x.converted) as db_converted,
-                   json_agg(x.stay) filter (where x.ec) as ec_values,
-                   json_agg(x.censored) filter (where x.ec) as ec_censored,
-                   json_agg(x.stay) filter (where x.eb) as eb_values,
-                   json_agg(x.censored) filter (where x.eb) as eb_censored
-              from (select x.*, null::text as key, null::text as value from samples x ${segmented}) as x
-             group by x.stage, x.key, x.value`,
-      );
-      const times = (values: number[] | null, censored: boolean[] | null) =>
-        (values ?? []).map((value, index) => ({
-          value: Number(value),
-          censored: Boolean(censored?.[index]),
-        }));
-      return found.map((row) => ({
-        stage: row.stage,
-        segment: row.key === null ? null : { key: row.key, value: row.segment_value as string },
-        conversion: {
+          // JSON arrays: parsed natively, where the drivers parse PostgreSQL's array text a character
+          // at a time. Times still in the stage and times that ended, apart: no flag per time.
+          ec_ended: number[] | null;
+          ec_open: number[] | null;
+          eb_ended: number[] | null;
+          eb_open: number[] | null;
+        }>(
+          db,
+          sql`with ${clogSamples(workspaceId, selection, tested, { kinds: ['ec', 'eb'], reused })}
+              select x.stage, x.key, x.value as segment_value,
+                     json_agg(x.stay) filter (where x.ec and not x.censored) as ec_ended,
+                     json_agg(x.stay) filter (where x.ec and x.censored) as ec_open,
+                     json_agg(x.stay) filter (where x.eb and not x.censored) as eb_ended,
+                     json_agg(x.stay) filter (where x.eb and x.censored) as eb_open
+                ${groupedBy}`,
+        ),
+      ]);
+      const name = (row: { stage: string; key: string | null; segment_value: string | null }) =>
+        `${row.stage}\u0000${row.key ?? ''}\u0000${row.segment_value ?? ''}`;
+      const sample = (ended: number[] | null, open: number[] | null) => [
+        ...(ended ?? []).map((value) => ({ value: Number(value), censored: false })),
+        ...(open ?? []).map((value) => ({ value: Number(value), censored: true })),
+      ];
+      const groups = new Map<string, ClogGroup>();
+      const group = (row: { stage: string; key: string | null; segment_value: string | null }) => {
+        const found = groups.get(name(row));
+        if (found) return found;
+        const created: ClogGroup = {
+          stage: row.stage,
+          segment: row.key === null ? null : { key: row.key, value: row.segment_value as string },
+          conversion: { current: { entries: 0, converted: 0 }, baseline: { entries: 0, converted: 0 } },
+          time: { current: [], baseline: [] },
+        };
+        groups.set(name(row), created);
+        return created;
+      };
+      for (const row of conversions) {
+        group(row).conversion = {
           current: { entries: Number(row.dc ?? 0), converted: Number(row.dc_converted ?? 0) },
           baseline: { entries: Number(row.db ?? 0), converted: Number(row.db_converted ?? 0) },
-        },
-        time: {
-          current: times(row.ec_values, row.ec_censored),
-          baseline: times(row.eb_values, row.eb_censored),
-        },
-      }));
+        };
+      }
+      for (const row of times) {
+        group(row).time = {
+          current: sample(row.ec_ended, row.ec_open),
+          baseline: sample(row.eb_ended, row.eb_open),
+        };
+      }
+      return [...groups.values()];
     },
 
     /**
@@ -236,7 +269,7 @@ export function createClogRepository(db: Db) {
         censored: boolean;
       }>(
         db,
-        sql`with ${clogSamples(workspaceId, selection, [query.stage], { only: kind, stillIn: query.metric === 'time-in-stage' })}
+        sql`with ${clogSamples(workspaceId, selection, [query.stage], { kinds: [kind], stillIn: query.metric === 'time-in-stage' })}
             select x.person_id, ${epochMs(sql`x.at`)} as entered_ms, x.stay, x.censored
               from samples x ${segment.join}
              where ${concerned} ${segment.where}
