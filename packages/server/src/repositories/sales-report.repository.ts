@@ -562,11 +562,8 @@ export function createSalesReportRepository(db: Db) {
       return counts;
     },
 
-    /** Deals of people in the segment created or closed in [from, to). */
-    async listDeals(
-      workspaceId: string,
-      options: { from: Date; to: Date; asOf: Date; filters: SegmentFilters; timezone: string },
-    ): Promise<DealFacts[]> {
+    /** Deals of people in the segment created or closed in [from, to) (`wonOnly`: the won ones). */
+    async listDeals(workspaceId: string, options: DealsOptions): Promise<DealFacts[]> {
       return (await listDeals(workspaceId, options)).map((row) => ({
         personId: row.person_id,
         amount: row.amount === null ? null : Number(row.amount),

@@ -52,6 +52,8 @@ export async function getGoalTreeReport(query: GoalTreeQuery, deps: ReportDeps):
       asOf,
       filters,
       timezone: agreement.timezone,
+      // The tree reads won deals only (their amounts and close dates): the rest are not sent.
+      wonOnly: true,
     }),
   ]);
   const [inPeriod = new Map<string, number>(), inWindow = inPeriod] = entries.spans;
