@@ -77,44 +77,41 @@ describe('gehanWilcoxonTest', () => {
     expect(gehanWilcoxonTest(times(3, 3), times(3, 3))).toMatchObject({ statistic: 0, p: 1 });
   });
 
-  test('the sorted scores equal the pairwise count, with ties and censoring everywhere', () => {
+  /** Each observation's score by comparing every pair: the definition the faster forms must equal. */
+  const pairwiseScores = (all: readonly CensoredTime[]) => {
     const shorter = (x: CensoredTime, y: CensoredTime) =>
       !x.censored && (x.value < y.value || (x.value === y.value && y.censored));
-    let seed = 7;
-    const next = () => {
+    return all.map((x) => all.filter((y) => shorter(y, x)).length - all.filter((y) => shorter(x, y)).length);
+  };
+  /** A seeded stream of numbers in [0, 1). */
+  const randomFrom = (start: number) => {
+    let seed = start;
+    return () => {
       seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
       return seed / 2_147_483_648;
     };
+  };
+
+  test('the sorted scores equal the pairwise count, with ties and censoring everywhere', () => {
+    const next = randomFrom(7);
     for (let round = 0; round < 40; round++) {
       const all = Array.from({ length: 1 + Math.floor(next() * 60) }, () => ({
         value: Math.floor(next() * 8),
         censored: next() < 0.4,
       }));
-      const pairwise = all.map(
-        (x) => all.filter((y) => shorter(y, x)).length - all.filter((y) => shorter(x, y)).length,
-      );
-      expect(gehanScores(all)).toEqual(pairwise);
+      expect(gehanScores(all)).toEqual(pairwiseScores(all));
     }
   });
 
   test("the test's sums, one pass over the distinct values, equal the pairwise scores'", () => {
-    const shorter = (x: CensoredTime, y: CensoredTime) =>
-      !x.censored && (x.value < y.value || (x.value === y.value && y.censored));
-    let seed = 11;
-    const next = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-      return seed / 2_147_483_648;
-    };
+    const next = randomFrom(11);
     const sample = (length: number) =>
       Array.from({ length }, () => ({ value: Math.floor(next() * 6), censored: next() < 0.4 }));
     for (let round = 0; round < 60; round++) {
       // Empty samples, one-sided ones and heavy ties included.
       const first = sample(Math.floor(next() * 25));
       const second = sample(round % 7 === 0 ? 0 : Math.floor(next() * 25));
-      const all = [...first, ...second];
-      const scores = all.map(
-        (x) => all.filter((y) => shorter(y, x)).length - all.filter((y) => shorter(x, y)).length,
-      );
+      const scores = pairwiseScores([...first, ...second]);
       expect(gehanSums(first, second)).toEqual({
         sum: scores.slice(0, first.length).reduce((total, score) => total + score, 0),
         squares: scores.reduce((total, score) => total + score * score, 0),
