@@ -539,6 +539,8 @@ export function createReportRepository(db: Db) {
               left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = m.person_id
               left join invalid iv on iv.person_id = m.person_id
              group by 1, 2, 3, 4`,
+          // The few invalid people hashed: a merge join sorted every MQL row to meet them.
+          { hashJoins: true },
         ),
       ]);
       const counts = buckets.map(() => ({ leads: 0, newLeads: 0, mqls: [] as MqlGroup[] }));
