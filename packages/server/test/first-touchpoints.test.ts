@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { type SQL, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Deps } from '../src/deps.ts';
+import { describe, expect, test } from 'vitest';
 import { eraseContact } from '../src/use-cases/erase/erase-contact.ts';
-import { type TestDatabase, testDatabases } from '../src/use-cases/notifications/test-databases.ts';
+import { testDatabases } from '../src/use-cases/notifications/test-databases.ts';
 import { createWorkspace } from '../src/use-cases/workspaces/create-workspace.ts';
 import { seededRandom } from './seeded-random.ts';
-import { openTestDeps } from './test-runtime.ts';
+import { suiteDeps } from './test-runtime.ts';
 
 /**
  * Close rates read each contact's first touchpoint from the rollup `contact_first_touchpoints`,
@@ -32,20 +31,8 @@ const contexts = [
 ];
 
 describe.each(testDatabases)('the first-touchpoint rollup on %s', (_name, open) => {
-  let own: TestDatabase;
-  let deps: Deps & { close(): Promise<void> };
-
-  const query = async <T>(statement: SQL) =>
-    ((await deps.database.db.execute(statement)) as unknown as { rows: T[] }).rows;
-
-  beforeAll(async () => {
-    own = await open();
-    deps = await openTestDeps({ database: own.database, clock: () => new Date('2027-08-01T00:00:00Z') });
-  });
-  afterAll(async () => {
-    await deps?.close();
-    await own?.dispose();
-  });
+  const suite = suiteDeps(open, () => new Date('2027-08-01T00:00:00Z'));
+  const { query } = suite;
 
   async function stored(workspaceId: string): Promise<Row[]> {
     return query<Row>(sql`select contact_id::text, occurred_at::text, activity_id::text, campaign
@@ -67,11 +54,11 @@ describe.each(testDatabases)('the first-touchpoint rollup on %s', (_name, open) 
   }
 
   test('follows activities written one by one, in batches, out of order and at once', async () => {
-    const { workspaceId } = await createWorkspace({ name: 'Touchpoints', createdBy: 'test' }, deps);
+    const { workspaceId } = await createWorkspace({ name: 'Touchpoints', createdBy: 'test' }, suite.deps);
     const next = seededRandom(11);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
     const ids = Array.from({ length: 60 }, () => randomUUID());
-    await deps.database.db.execute(sql`insert into contacts (workspace_id, id, traits, created_at, updated_at)
+    await suite.deps.database.db.execute(sql`insert into contacts (workspace_id, id, traits, created_at, updated_at)
       values ${sql.join(
         ids.map((id) => sql`(${workspaceId}::uuid, ${id}::uuid, '{}'::jsonb, now(), now())`),
         sql`, `,
@@ -87,14 +74,14 @@ describe.each(testDatabases)('the first-touchpoint rollup on %s', (_name, open) 
       sql`insert into activities (workspace_id, contact_id, id, kind, event, occurred_at, received_at, properties, context)
         values ${sql.join(rows, sql`, `)}`;
     for (let round = 0; round < 6; round++) {
-      for (let index = 0; index < 30; index++) await deps.database.db.execute(insert([activity()]));
-      await deps.database.db.execute(insert(Array.from({ length: 80 }, activity)));
+      for (let index = 0; index < 30; index++) await suite.deps.database.db.execute(insert([activity()]));
+      await suite.deps.database.db.execute(insert(Array.from({ length: 80 }, activity)));
       // Two transactions writing the same contacts' touchpoints at once (PGlite runs them in turn),
       // each under the workspace's ingest lock as every writer of activities is: without it their
       // upserts of the same contacts' rows, in different orders, can deadlock (40P01).
       await Promise.all(
         [0, 1].map(() =>
-          deps.database.db.transaction(async (tx) => {
+          suite.deps.database.db.transaction(async (tx) => {
             await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`ingest:${workspaceId}`}))`);
             for (let index = 0; index < 5; index++)
               await tx.execute(insert(Array.from({ length: 20 }, activity)));
@@ -109,7 +96,7 @@ describe.each(testDatabases)('the first-touchpoint rollup on %s', (_name, open) 
     expect(rows.some((row) => row.campaign === null)).toBe(true);
 
     const [erased] = rows;
-    await eraseContact({ workspaceId, contact: erased?.contact_id ?? '', erasedBy: 'test' }, deps);
+    await eraseContact({ workspaceId, contact: erased?.contact_id ?? '', erasedBy: 'test' }, suite.deps);
     const left = await stored(workspaceId);
     expect(left.map((row) => row.contact_id)).not.toContain(erased?.contact_id);
     expect(left).toEqual(await recomputed(workspaceId));

@@ -1,16 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { type Agreement, simulate } from '@smarketing/core';
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Deps } from '../src/deps.ts';
+import { describe, expect, test } from 'vitest';
 import { loadSimulatedFacts } from '../src/use-cases/demo/load-simulated-facts.ts';
 import { replayEngine } from '../src/use-cases/engine/replay-engine.ts';
 import { runEngineUntilCaughtUp } from '../src/use-cases/engine/run-engine.ts';
 import { eraseContact } from '../src/use-cases/erase/erase-contact.ts';
-import { type TestDatabase, testDatabases } from '../src/use-cases/notifications/test-databases.ts';
+import { testDatabases } from '../src/use-cases/notifications/test-databases.ts';
 import { createWorkspace } from '../src/use-cases/workspaces/create-workspace.ts';
 import { seededRandom } from './seeded-random.ts';
-import { openTestDeps } from './test-runtime.ts';
+import { suiteDeps } from './test-runtime.ts';
 
 /**
  * The reports read person timelines from the rollup `person_timelines`, which triggers on
@@ -38,20 +37,8 @@ type RollupRow = {
 const iso = (value: unknown) => new Date(value instanceof Date ? value : String(value)).toISOString();
 
 describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) => {
-  let own: TestDatabase;
-  let deps: Deps & { close(): Promise<void> };
-
-  const query = async <T>(statement: ReturnType<typeof sql>) =>
-    ((await deps.database.db.execute(statement)) as unknown as { rows: T[] }).rows;
-
-  beforeAll(async () => {
-    own = await open();
-    deps = await openTestDeps({ database: own.database, clock: () => new Date('2027-08-01T00:00:00Z') });
-  });
-  afterAll(async () => {
-    await deps?.close();
-    await own?.dispose();
-  });
+  const suite = suiteDeps(open, () => new Date('2027-08-01T00:00:00Z'));
+  const { query } = suite;
 
   /** The rollup as stored, in a comparable form. */
   async function stored(workspaceId: string): Promise<RollupRow[]> {
@@ -146,7 +133,7 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
     const expected = await recomputed(workspaceId);
     expect(await stored(workspaceId)).toEqual(expected);
     // The database function over everyone gives the same rows as the incremental upkeep.
-    await deps.database.db.execute(
+    await suite.deps.database.db.execute(
       sql`select smarketing_refresh_person_timelines(${workspaceId}::uuid,
             array(select id from contacts where workspace_id = ${workspaceId}::uuid))`,
     );
@@ -154,7 +141,7 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
   }
 
   test('follows random transitions, backdated ones, merges, an unmerge and an erasure', async () => {
-    const { workspaceId } = await createWorkspace({ name: 'Rollup random', createdBy: 'test' }, deps);
+    const { workspaceId } = await createWorkspace({ name: 'Rollup random', createdBy: 'test' }, suite.deps);
     const next = seededRandom(11);
     const pick = <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)] as T;
     const stages = ['subscriber', 'lead', 'mql', 'sql', 'recycled', 'opportunity', 'customer'];
@@ -202,7 +189,7 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
     await expectRollupRight(workspaceId);
 
     // Erasing a person removes its rows and leaves the others right.
-    await eraseContact({ workspaceId, contact: ids[0] as string, erasedBy: 'test' }, deps);
+    await eraseContact({ workspaceId, contact: ids[0] as string, erasedBy: 'test' }, suite.deps);
     const left = await query<{ n: unknown }>(
       sql`select count(*) as n from person_timelines where workspace_id = ${workspaceId}::uuid
             and person_id in (${ids[0]}::uuid, ${ids[1]}::uuid)`,
@@ -212,8 +199,11 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
   }, 120_000);
 
   test("follows the engine over the simulator's facts and a replay", async () => {
-    const { workspaceId } = await createWorkspace({ name: 'Rollup simulated', createdBy: 'test' }, deps);
-    const agreement = (await deps.repos.agreementVersions.findLatest(workspaceId))?.parsed as Agreement;
+    const { workspaceId } = await createWorkspace(
+      { name: 'Rollup simulated', createdBy: 'test' },
+      suite.deps,
+    );
+    const agreement = (await suite.deps.repos.agreementVersions.findLatest(workspaceId))?.parsed as Agreement;
     const simulation = simulate({
       contacts: 80,
       months: 3,
@@ -221,12 +211,12 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
       start: new Date('2027-01-01T00:00:00Z'),
       agreement,
     });
-    await loadSimulatedFacts({ workspaceId, facts: simulation.facts }, deps);
-    await runEngineUntilCaughtUp(deps, { workspaceId });
+    await loadSimulatedFacts({ workspaceId, facts: simulation.facts }, suite.deps);
+    await runEngineUntilCaughtUp(suite.deps, { workspaceId });
     const rows = await stored(workspaceId);
     expect(rows.length).toBeGreaterThan(80);
     await expectRollupRight(workspaceId);
-    await replayEngine(deps, { workspaceId });
+    await replayEngine(suite.deps, { workspaceId });
     await expectRollupRight(workspaceId);
   }, 120_000);
 });
