@@ -32,6 +32,8 @@ type RollupRow = {
   entered_before: boolean | null;
   path_before: string[] | null;
   previous_same_at: string | null;
+  previous_at: string | null;
+  next_stage: string | null;
 };
 
 const iso = (value: unknown) => new Date(value instanceof Date ? value : String(value)).toISOString();
@@ -44,7 +46,7 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
   async function stored(workspaceId: string): Promise<RollupRow[]> {
     const found = await query<RollupRow>(
       sql`select t.person_id::text, t.n, t.stage, t.at, t.selects, t.pos, t.previous_stage, t.next_at,
-                   t.entered_before, p.stages as path_before, t.previous_same_at
+                   t.entered_before, p.stages as path_before, t.previous_same_at, t.previous_at, t.next_stage
             from person_timelines t
             left join person_timeline_paths p on p.workspace_id = t.workspace_id and p.id = t.path_id
            where t.workspace_id = ${workspaceId}::uuid order by t.person_id, t.n`,
@@ -56,6 +58,7 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
       at: iso(row.at),
       next_at: row.next_at === null ? null : iso(row.next_at),
       previous_same_at: row.previous_same_at === null ? null : iso(row.previous_same_at),
+      previous_at: row.previous_at === null ? null : iso(row.previous_at),
     }));
   }
 
@@ -118,6 +121,8 @@ describe.each(testDatabases)('the person-timeline rollup on %s', (_name, open) =
                   .slice(0, e)
                   .reverse()
                   .find((entry) => entry.stage === move.to_stage)?.at ?? null),
+          previous_at: e < 1 ? null : (entries[e - 1]?.at ?? null),
+          next_stage: e < 0 ? null : (entries[e + 1]?.stage ?? null),
         });
       });
     }

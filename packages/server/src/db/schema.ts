@@ -509,9 +509,9 @@ export const stageTransitions = pgTable(
  * into it), numbered `n` in time order (ties by `seq`, then id). `selects` says the transition's
  * own person is this one (the reports' selection); `pos` is set on the transitions that are
  * entries (core `buildTimelines`: not a merged contact's start after the person started, not a
- * move to the stage it is in), with the previous entry's stage, the next entry's instant, the
- * stages entered before (`pathId`, a row of `personTimelinePaths`) and whether it entered this
- * stage before (`enteredBefore`). Derived entirely from the facts: replay and erasure re-derive
+ * move to the stage it is in), with the previous entry's stage and instant, the next entry's
+ * instant and stage, the stages entered before (`pathId`, a row of `personTimelinePaths`) and
+ * whether it entered this stage before (`enteredBefore`). Derived entirely from the facts: replay and erasure re-derive
  * it, a backup carries it as is.
  */
 export const personTimelines = pgTable(
@@ -531,6 +531,10 @@ export const personTimelines = pgTable(
     pathId: integer(),
     /** The instant the person last entered this stage before this entry (null: never before). */
     previousSameAt: at(),
+    /** The instant of the person's entry before this one (null: none; entries only). */
+    previousAt: at(),
+    /** The stage of the person's entry after this one, entered at `nextAt` (entries only). */
+    nextStage: text(),
   },
   (t) => [
     primaryKey({ name: 'person_timelines_pk', columns: [t.workspaceId, t.personId, t.n] }),

@@ -80,20 +80,24 @@ function clogSamples(
       select * from (
         select f.*,
                -- A later entry comes no sooner than the next one: only a decided entry whose next one
-               -- falls within the horizon needs its later entries looked up.
+               -- falls within the horizon can have converted. When the next one is into a later stage,
+               -- it has (most do); otherwise its later entries are looked up.
                ${
                  decided
-                   ? sql`case when (f.dc or f.db) and f.next_at <= f.at + ${within} then exists (
+                   ? sql`case when not (f.dc or f.db) or f.next_at is null or f.next_at > f.at + ${within} then false
+                    when f.next_at <= ${asOf}::timestamptz
+                     and array_position(${textArray(selection.stages)}, f.next_stage)
+                         > array_position(${textArray(selection.stages)}, f.stage) then true
+                    else exists (
                  select 1 from person_timelines k
                   where k.workspace_id = ${workspaceId}::uuid and k.person_id = f.person_id and k.n > f.n
                     and k.pos is not null and k.at <= ${asOf}::timestamptz and k.at <= f.at + ${within}
                     and array_position(${textArray(selection.stages)}, k.stage)
-                        > array_position(${textArray(selection.stages)}, f.stage))
-               else false end`
+                        > array_position(${textArray(selection.stages)}, f.stage)) end`
                    : sql`false`
                } as converted
           from (
-            select r.person_id, r.n, r.stage, r.at, r.next_at, ${flags},
+            select r.person_id, r.n, r.stage, r.at, r.next_at, r.next_stage, ${flags},
                    r.next_at is null or r.next_at > ${asOf}::timestamptz as censored,
                    ${msBetween(sql`case when r.next_at <= ${asOf}::timestamptz then r.next_at else ${asOf}::timestamptz end`, sql`r.at`)} as stay
               from person_timelines r

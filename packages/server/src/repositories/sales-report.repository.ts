@@ -421,7 +421,7 @@ export function createSalesReportRepository(db: Db) {
                where p.workspace_id = ${workspaceId}::uuid
             ),
             entries as materialized (
-              select r.person_id, r.at, r.stage, r.n, r.pos, k.became,
+              select r.person_id, r.at, r.stage, r.n, r.pos, k.became, r.previous_at,
                      case when r.previous_same_at is null or r.previous_same_at < ${from}::timestamptz
                           then k.before_pos end as before_pos
                 from person_timelines r
@@ -485,15 +485,18 @@ export function createSalesReportRepository(db: Db) {
         p90_ms: Num;
       }>(
         db,
-        // The earlier stage's last entry is looked up in the person's rows: its move number n is at
+        // The earlier stage's last entry is most often the entry just before (its instant is
+        // `previous_at`); otherwise it is looked up in the person's rows: its move number n is at
         // least its position, and at most the later entry's n less the entries between them.
         sql`with ${entries},
             durations as (
-              select f.stage, f.before_pos, ${epochMs(sql`f.at`)} - ${epochMs(sql`b.at`)} as ms
+              select f.stage, f.before_pos,
+                     ${epochMs(sql`f.at`)} - ${epochMs(sql`case when f.before_pos = f.pos - 1 then f.previous_at else b.at end`)} as ms
                 from entries f
                 left join lateral (
                   select e.at from person_timelines e
-                   where f.before_pos > 0 and e.workspace_id = ${workspaceId}::uuid and e.person_id = f.person_id
+                   where f.before_pos between 1 and f.pos - 2
+                     and e.workspace_id = ${workspaceId}::uuid and e.person_id = f.person_id
                      and e.n between f.before_pos and f.n - (f.pos - f.before_pos) and e.pos = f.before_pos
                    limit 1
                 ) b on true

@@ -24,7 +24,7 @@ const derived = (workspaceId: string): Record<string, SQL> => ({
   owners: sql`select * from account_owners where workspace_id = ${workspaceId} order by account_id`,
   // The reports' rollup of the transitions: kept by their trigger live, refreshed by the replay itself.
   timelines: sql`select t.person_id, t.n, t.stage, t.at, t.selects, t.pos, t.previous_stage, t.next_at,
-                        t.entered_before, t.previous_same_at, p.stages as path
+                        t.entered_before, t.previous_same_at, t.previous_at, t.next_stage, p.stages as path
                    from person_timelines t
                    left join person_timeline_paths p on p.workspace_id = t.workspace_id and p.id = t.path_id
                   where t.workspace_id = ${workspaceId} order by t.person_id, t.n`,
