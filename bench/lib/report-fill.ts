@@ -296,6 +296,7 @@ export async function fillReportWorkspace(db: Database, plan: ReportFillPlan): P
     'deals',
     'scores',
     'contact_states',
+    'contact_segments',
     'activities',
   ])
     await execute(

@@ -112,7 +112,7 @@ describe.each(testDatabases)('erasing a person on %s', (_name, open) => {
           messageId: 'target-1',
           anonymousId: person.anonymousId,
           name: 'Pricing',
-          // A touchpoint: the contact gets a row in the first-touchpoints rollup.
+          // A touchpoint: the contact's row in the segments rollup gets a first touchpoint.
           context: { page: { url: 'https://example.com/pricing?utm_campaign=spring&utm_source=ads' } },
           timestamp: at,
         },
@@ -205,7 +205,7 @@ describe.each(testDatabases)('erasing a person on %s', (_name, open) => {
       'scores',
       'contact_states',
       'ingest_drops',
-      'contact_first_touchpoints',
+      'contact_segments',
     ]) {
       expect(
         before.some((row) => row.startsWith(`${table}:`)),

@@ -332,25 +332,35 @@ export const activities = pgTable(
 );
 
 /**
- * Rollup (not a fact): each contact's first touchpoint — its earliest activity (by time, then id)
- * that names a campaign or a source (`context.campaign`, or UTM parameters in the page URL) — with
- * the campaign it names (null when it names only a source). Kept by a row trigger on `activities`
- * that fires only for activities that may name one (migration `first-touchpoints`); close rates read
- * a person's first touchpoint from it (the earliest of its contacts': the first as of any instant is
- * this one, or none when it is later). Erasing a contact deletes its row with its activities.
- * Writers of activities hold the workspace's ingest lock, which keeps two upserts of one row apart.
+ * Rollup (not a fact): what close rates group each contact's leads by, in one narrow row per
+ * contact, so a report looks each lead up once instead of in three wide tables:
+ * - `source`: the contact's `leadSource` trait, kept by triggers on `contacts`;
+ * - `persona` (the fit's first persona) and `quadrant`: the contact's score, kept by triggers on
+ *   `scores` (null when it has none);
+ * - the first touchpoint: its earliest activity (by time, then id) that names a campaign or a source
+ *   (`context.campaign`, or UTM parameters in the page URL), with the campaign it names (null when it
+ *   names only a source), kept by a row trigger on `activities` that fires only for activities that
+ *   may name one. A person's first touchpoint is the earliest of its contacts' (the first as of any
+ *   instant is this one, or none when it is later).
+ * Migration `contact-segments` (which replaced `contact_first_touchpoints`). Erasing a contact
+ * deletes its row; a backup carries it as is. Writers of activities and contacts hold the
+ * workspace's ingest lock, which keeps two of their upserts of one row apart; the engine's score
+ * triggers update only the rows whose persona or quadrant changed, in key order.
  */
-export const contactFirstTouchpoints = pgTable(
-  'contact_first_touchpoints',
+export const contactSegments = pgTable(
+  'contact_segments',
   {
     workspaceId: uuid().notNull(),
     contactId: uuid().notNull(),
-    occurredAt: at().notNull(),
-    activityId: uuid().notNull(),
-    /** The campaign the activity names, decoded as stored (UTM values are decoded by the reader). */
+    source: text(),
+    persona: text(),
+    quadrant: text(),
+    firstTouchAt: at(),
+    firstTouchActivityId: uuid(),
+    /** The campaign the first touchpoint names, as stored (UTM values are decoded by the reader). */
     campaign: text(),
   },
-  (t) => [primaryKey({ name: 'contact_first_touchpoints_pk', columns: [t.workspaceId, t.contactId] })],
+  (t) => [primaryKey({ name: 'contact_segments_pk', columns: [t.workspaceId, t.contactId] })],
 );
 
 /** Fact: something a rep did to a contact. */
@@ -551,6 +561,7 @@ export const personTimelines = pgTable(
         t.pathId,
         t.enteredBefore,
         t.previousStage,
+        t.previousAt,
       )
       .where(sql`${t.selects} and ${t.pos} is not null`),
     // A stage's entries in a period (the SLA's delivered leads, the goal tree's counts).

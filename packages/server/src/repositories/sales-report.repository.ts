@@ -15,7 +15,7 @@ import type {
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { json, rows } from './contact-write.repository.ts';
-import { aggregateRows, epochMs, inSegment, pgTextArray } from './report.repository.ts';
+import { aggregateRows, epochMs, inSegment, pgTextArray, textArray } from './report.repository.ts';
 
 /**
  * The reads behind the sales reports (follow-through, close rates, attribution, goal tree) and
@@ -69,8 +69,8 @@ function membersCte(workspaceId: string): SQL {
 
 /**
  * The campaign and source an activity names: `context.campaign`, else the UTM parameters of its
- * page URL. The trigger that keeps `contact_first_touchpoints` (migration `first-touchpoints`)
- * computes the same two: change them together.
+ * page URL. The trigger that keeps the first touchpoints of `contact_segments` (migrations
+ * `first-touchpoints`, `contact-segments`) computes the same two: change them together.
  */
 const campaignOf = sql`coalesce(nullif(a.context -> 'campaign' ->> 'name', ''),
     substring(a.context -> 'page' ->> 'url' from '[?&]utm_campaign=([^&#]*)'))`;
@@ -397,42 +397,36 @@ export function createSalesReportRepository(db: Db) {
       const asOf = iso(options.asOf);
       const leadIndex = Math.max(stages.indexOf(options.leadStage), 0);
       // The stages at or past the lead stage, and those after the first (velocity's later ones).
-      const past = pgTextArray(stages.slice(leadIndex));
-      const later = pgTextArray(stages.slice(1));
-      const all = pgTextArray(stages);
+      const past = textArray(stages.slice(leadIndex));
+      const later = textArray(stages.slice(1));
+      const all = textArray(stages);
+      const entered = textArray([...new Set([...stages.slice(leadIndex), ...stages.slice(1)])]);
       const customerStage = stages.at(-1) ?? options.leadStage;
       // The period's entries into main stages (past the first, or the lead stage). A new lead's
       // entry is its first into a stage at or past the lead stage: it is one of them and none of
       // the stages before it (its path) is. Velocity: each person's first entry into a stage in the
       // period (none into it since the period began); the last entry into the stage before it
       // among its earlier entries is at the last position of that stage in its path (positions
-      // count entries from 1).
+      // count entries from 1; the entry itself is at the path's length plus one).
       // Whether an entry is a new lead's and where the stage before it was last entered depend on
       // the entry's stage and its path alone: worked out once per stored path and stage (a few
-      // hundred) and joined to the entries (0.62 → 0.3 s for the entries at 1M contacts).
-      const entries = sql`marks as materialized (
+      // hundred) and joined to the entries (0.62 → 0.3 s for the entries at 1M contacts). The
+      // entries are read from the rollup's entries index alone (its columns cover them).
+      const marks = sql`marks as materialized (
               select p.id as path_id, s.stage,
                      s.stage = any(${past}) and not (p.stages && ${past}) as became,
                      case when s.stage = any(${later})
                           then coalesce((select max(x) from unnest(array_positions(p.stages,
-                                 (${all})[array_position(${all}, s.stage) - 1])) x), 0) end as before_pos
+                                 (${all})[array_position(${all}, s.stage) - 1])) x), 0) end as before_pos,
+                     cardinality(p.stages) as path_length
                 from person_timeline_paths p
-                cross join (select unnest(${past}) union select unnest(${later})) as s(stage)
+                cross join unnest(${entered}) as s(stage)
                where p.workspace_id = ${workspaceId}::uuid
-            ),
-            entries as materialized (
-              select r.person_id, r.at, r.stage, r.n, r.pos, k.became, r.previous_at,
-                     case when r.previous_same_at is null or r.previous_same_at < ${from}::timestamptz
-                          then k.before_pos end as before_pos
-                from person_timelines r
-                join marks k on k.path_id = r.path_id and k.stage = r.stage
-               where r.workspace_id = ${workspaceId}::uuid
-                 and r.stage = any(array(select unnest(${past}) union select unnest(${later})))
-                 and r.at >= ${from}::timestamptz and r.at < ${to}::timestamptz and r.at <= ${asOf}::timestamptz
-                 and r.selects and r.pos is not null ${inSegment(workspaceId, options.filters)}
             )`;
-      // The three statements are independent: on PostgreSQL they run side by side (each reads the
-      // period's entries; the cohort's touchpoints take the longest).
+      const inPeriod = sql`r.workspace_id = ${workspaceId}::uuid and r.stage = any(${entered})
+                 and r.at >= ${from}::timestamptz and r.at < ${to}::timestamptz and r.at <= ${asOf}::timestamptz
+                 and r.selects and r.pos is not null ${inSegment(workspaceId, options.filters)}`;
+      // The three statements are independent: on PostgreSQL they run side by side.
       const cohort = aggregateRows<{
         kind: string;
         key: string | null;
@@ -440,34 +434,48 @@ export function createSalesReportRepository(db: Db) {
         customers: Num;
       }>(
         db,
-        // The new leads grouped by their segments. A customer entered the customer stage by asOf
-        // (never before becoming a lead: that stage is past the lead stage). The first touchpoint
-        // of a person is the earliest of its contacts' first touchpoints (an activity naming a
-        // campaign or a source, up to asOf): each contact's is kept in the rollup
-        // `contact_first_touchpoints` (the first ever; the first up to asOf is that one when it is
-        // not later, else there is none).
-        sql`with ${entries},
-            people as materialized (select c.person_id from entries c where c.became),
-            ${membersCte(workspaceId)},
-            first_touch as (
-              select distinct on (m.person_id) m.person_id, t.campaign
-                from members m
-                join contact_first_touchpoints t on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
-               where t.occurred_at <= ${asOf}::timestamptz
-               order by m.person_id, t.occurred_at, t.activity_id
+        // The new leads grouped by their segments, read from the rollup `contact_segments` (one
+        // row per contact: source, persona, quadrant, first touchpoint): the rollup is scanned
+        // once and matched with the new leads by hash (a person becomes a new lead once), instead
+        // of each lead being looked up in three wide tables. A customer entered the customer stage
+        // by asOf (never before becoming a lead: that stage is past the lead stage). The first
+        // touchpoint of a person is the earliest of its contacts' (an activity naming a campaign
+        // or a source, up to asOf); the rollup keeps each contact's first ever, and the first up to
+        // asOf is that one when it is not later, else there is none. Few contacts are merged:
+        // those merged into a new lead are found by the merged-into index and looked up by key.
+        sql`with ${marks},
+            people as materialized (
+              select r.person_id from person_timelines r
+                join marks k on k.path_id = r.path_id and k.stage = r.stage and k.became
+               where ${inPeriod}
+            ),
+            merged_touch as (
+              select distinct on (m.merged_into_id) m.merged_into_id as person_id, g.first_touch_at,
+                     g.first_touch_activity_id, g.campaign
+                from contacts m
+                cross join lateral (
+                  select g.first_touch_at, g.first_touch_activity_id, g.campaign from contact_segments g
+                   where g.workspace_id = m.workspace_id and g.contact_id = m.id offset 0) as g
+               where m.workspace_id = ${workspaceId}::uuid and m.merged_into_id is not null
+                 and m.merged_into_id in (select person_id from people)
+                 and g.first_touch_at <= ${asOf}::timestamptz
+               order by m.merged_into_id, g.first_touch_at, g.first_touch_activity_id
             ),
             segmented as (
               select exists (
                        select 1 from person_timelines k
-                        where k.workspace_id = ${workspaceId}::uuid and k.person_id = c.person_id
+                        where k.workspace_id = ${workspaceId}::uuid and k.person_id = g.contact_id
                           and k.stage = ${customerStage}::text and k.at <= ${asOf}::timestamptz
                           and k.selects and k.pos is not null) as customer,
-                     s.traits ->> 'leadSource' as source, f.campaign,
-                     sc.explanation -> 'personas' ->> 0 as persona, sc.quadrant
-                from people c
-                left join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = c.person_id
-                left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = s.id
-                left join first_touch f on f.person_id = c.person_id
+                     g.source, g.persona, g.quadrant,
+                     case when mt.person_id is not null
+                               and (g.first_touch_at is null or g.first_touch_at > ${asOf}::timestamptz
+                                    or (mt.first_touch_at, mt.first_touch_activity_id)
+                                       < (g.first_touch_at, g.first_touch_activity_id)) then mt.campaign
+                          when g.first_touch_at <= ${asOf}::timestamptz then g.campaign end as campaign
+                from contact_segments g
+                left join merged_touch mt on mt.person_id = g.contact_id
+               where g.workspace_id = ${workspaceId}::uuid and g.contact_id in (select person_id from people)
             )
             select case when grouping(source) = 0 then 'source' when grouping(campaign) = 0 then 'campaign'
                         when grouping(persona) = 0 then 'persona' when grouping(quadrant) = 0 then 'quadrant'
@@ -476,6 +484,7 @@ export function createSalesReportRepository(db: Db) {
                    count(*) as leads, count(*) filter (where customer) as customers
               from segmented
              group by grouping sets ((source), (campaign), (persona), (quadrant), ())`,
+        { hashJoins: true, noNestedLoops: true },
       );
       const velocity = aggregateRows<{
         stage: string;
@@ -485,27 +494,39 @@ export function createSalesReportRepository(db: Db) {
         p90_ms: Num;
       }>(
         db,
-        // The earlier stage's last entry is most often the entry just before (its instant is
-        // `previous_at`); otherwise it is looked up in the person's rows: its move number n is at
-        // least its position, and at most the later entry's n less the entries between them.
-        sql`with ${entries},
+        // The earlier stage's last entry is most often the entry just before (the last of the
+        // path: its instant is `previous_at`); otherwise it is looked up among the person's rows
+        // by its position (each position is one entry's). The two kinds are apart, so only the
+        // few lookups go through the lateral join.
+        sql`with ${marks},
+            entries as materialized (
+              select r.person_id, r.at, r.stage, r.previous_at, k.path_length,
+                     case when r.previous_same_at is null or r.previous_same_at < ${from}::timestamptz
+                          then k.before_pos end as before_pos
+                from person_timelines r
+                join marks k on k.path_id = r.path_id and k.stage = r.stage
+               where ${inPeriod}
+            ),
             durations as (
-              select f.stage, f.before_pos,
-                     ${epochMs(sql`f.at`)} - ${epochMs(sql`case when f.before_pos = f.pos - 1 then f.previous_at else b.at end`)} as ms
+              select f.stage, f.before_pos, ${epochMs(sql`f.at`)} - ${epochMs(sql`f.previous_at`)} as ms
+                from entries f where f.before_pos = f.path_length and f.before_pos > 0
+              union all
+              select f.stage, f.before_pos, ${epochMs(sql`f.at`)} - ${epochMs(sql`b.at`)}
                 from entries f
                 left join lateral (
                   select e.at from person_timelines e
-                   where f.before_pos between 1 and f.pos - 2
-                     and e.workspace_id = ${workspaceId}::uuid and e.person_id = f.person_id
-                     and e.n between f.before_pos and f.n - (f.pos - f.before_pos) and e.pos = f.before_pos
+                   where e.workspace_id = ${workspaceId}::uuid and e.person_id = f.person_id and e.pos = f.before_pos
                    limit 1
                 ) b on true
-               where f.before_pos is not null
+               where f.before_pos between 1 and f.path_length - 1
+              union all
+              select f.stage, 0, null from entries f where f.before_pos = 0
             )
             select stage, count(*) filter (where before_pos > 0) as moved, count(*) filter (where before_pos = 0) as skipped,
                    percentile_cont(0.5) within group (order by ms) as median_ms,
                    percentile_cont(0.9) within group (order by ms) as p90_ms
               from durations group by stage`,
+        { hashJoins: true },
       );
       const dealCounts = aggregateRows<Record<string, Num>>(
         db,

@@ -22,6 +22,8 @@ const derived = (workspaceId: string): Record<string, SQL> => ({
   clocks: sql`select * from sla_clocks where workspace_id = ${workspaceId} order by contact_id, id`,
   alerts: sql`select * from engine_alerts where workspace_id = ${workspaceId} order by contact_id, id`,
   owners: sql`select * from account_owners where workspace_id = ${workspaceId} order by account_id`,
+  // The close rates' rollup of sources, scores and first touchpoints, kept by triggers.
+  segments: sql`select * from contact_segments where workspace_id = ${workspaceId} order by contact_id`,
   // The reports' rollup of the transitions: kept by their trigger live, refreshed by the replay itself.
   timelines: sql`select t.person_id, t.n, t.stage, t.at, t.selects, t.pos, t.previous_stage, t.next_at,
                         t.entered_before, t.previous_same_at, t.previous_at, t.next_stage, p.stages as path
