@@ -42,12 +42,13 @@ BEGIN
   RETURN NULL;
 END $$;
 --> statement-breakpoint
--- New contacts' sources: one statement per insert, in key order.
+-- New contacts' sources: one statement per insert (no other writer can hold rows of contacts not
+-- committed yet). ~8 µs a new contact on PostgreSQL 15 (10,000 contacts inserted: 20 → 28 µs each).
 CREATE FUNCTION "smarketing_segments_new_contacts"() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO contact_segments AS g (workspace_id, contact_id, source)
-  SELECT n.workspace_id, n.id, n.traits ->> 'leadSource' FROM new_contacts n ORDER BY n.workspace_id, n.id
+  SELECT n.workspace_id, n.id, n.traits ->> 'leadSource' FROM new_contacts n
   ON CONFLICT (workspace_id, contact_id) DO UPDATE SET source = excluded.source
     WHERE g.source IS DISTINCT FROM excluded.source;
   RETURN NULL;
@@ -74,9 +75,12 @@ CREATE TRIGGER "contacts_segments_source" AFTER UPDATE OF traits ON "contacts" F
 -- Scores written (the engine's rounds, a replay): the persona and quadrant of the rows whose
 -- values changed, and only those are updated, so a round locks no row it does not change (writers
 -- of contacts and activities upsert the same rows under another lock). A score for a contact
--- without a row (none is expected: its contact's insert made one) adds it.
+-- without a row (none is expected: its contact's insert made one) adds it. The rows are looked up by
+-- key (the cost of a random page as for cached data): with the default cost the planner hashed all
+-- of a workspace's rows for a round's few thousand scores (an upsert of 20,000 scores at 1M
+-- contacts: 0.52 s without the trigger, 0.82 s with the hash, 0.63-0.80 s with lookups).
 CREATE FUNCTION "smarketing_segments_scores"() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET random_page_cost = 1.1 AS $$
 BEGIN
   UPDATE contact_segments g SET persona = n.persona, quadrant = n.quadrant
     FROM (SELECT s.workspace_id, s.contact_id, s.explanation -> 'personas' ->> 0 AS persona, s.quadrant
@@ -101,7 +105,7 @@ CREATE TRIGGER "scores_segments_update" AFTER UPDATE ON "scores"
 --> statement-breakpoint
 -- Scores deleted (a contact merged into another, a replay starting over): no persona or quadrant.
 CREATE FUNCTION "smarketing_segments_scores_deleted"() RETURNS trigger
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET random_page_cost = 1.1 AS $$
 BEGIN
   UPDATE contact_segments g SET persona = NULL, quadrant = NULL
     FROM (SELECT s.workspace_id, s.contact_id FROM old_scores s ORDER BY s.workspace_id, s.contact_id) AS o
