@@ -15,7 +15,7 @@ import type {
 import { type SQL, sql } from 'drizzle-orm';
 import type { Db } from '../db/client.ts';
 import { json, rows } from './contact-write.repository.ts';
-import { aggregateRows, epochMs, inSegment, pgTextArray, textArray } from './report.repository.ts';
+import { aggregateRows, epochMs, inSegment, msBetween, pgTextArray, textArray } from './report.repository.ts';
 
 /**
  * The reads behind the sales reports (follow-through, close rates, attribution, goal tree) and
@@ -508,10 +508,10 @@ export function createSalesReportRepository(db: Db) {
                where ${inPeriod}
             ),
             durations as (
-              select f.stage, f.before_pos, ${epochMs(sql`f.at`)} - ${epochMs(sql`f.previous_at`)} as ms
+              select f.stage, f.before_pos, ${msBetween(sql`f.at`, sql`f.previous_at`)} as ms
                 from entries f where f.before_pos = f.path_length and f.before_pos > 0
               union all
-              select f.stage, f.before_pos, ${epochMs(sql`f.at`)} - ${epochMs(sql`b.at`)}
+              select f.stage, f.before_pos, ${msBetween(sql`f.at`, sql`b.at`)}
                 from entries f
                 left join lateral (
                   select e.at from person_timelines e
@@ -540,9 +540,9 @@ export function createSalesReportRepository(db: Db) {
                    count(*) filter (where closed and status = 'won') as won,
                    sum(amount * 100) filter (where closed and status = 'won' and amount is not null
                                                and coalesce(currency, ${options.currency}::text) = ${options.currency}::text) as won_cents,
-                   percentile_cont(0.5) within group (order by ${epochMs(sql`closed_at`)} - ${epochMs(sql`created_at`)})
+                   percentile_cont(0.5) within group (order by ${msBetween(sql`closed_at`, sql`created_at`)})
                      filter (where closed and status = 'won') as cycle_median_ms,
-                   percentile_cont(0.9) within group (order by ${epochMs(sql`closed_at`)} - ${epochMs(sql`created_at`)})
+                   percentile_cont(0.9) within group (order by ${msBetween(sql`closed_at`, sql`created_at`)})
                      filter (where closed and status = 'won') as cycle_p90_ms,
                    count(*) filter (where created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz
                                       and created_at <= ${asOf}::timestamptz
