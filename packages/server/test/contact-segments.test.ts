@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { type Agreement, simulate } from '@smarketing/core';
 import { type SQL, sql } from 'drizzle-orm';
 import { describe, expect, test } from 'vitest';
-import { loadSimulatedFacts } from '../src/use-cases/demo/load-simulated-facts.ts';
 import { replayEngine } from '../src/use-cases/engine/replay-engine.ts';
-import { runEngineUntilCaughtUp } from '../src/use-cases/engine/run-engine.ts';
 import { eraseContact } from '../src/use-cases/erase/erase-contact.ts';
 import { testDatabases } from '../src/use-cases/notifications/test-databases.ts';
 import { createWorkspace } from '../src/use-cases/workspaces/create-workspace.ts';
 import { seededRandom } from './seeded-random.ts';
+import { simulatedWorkspace } from './simulated-workspace.ts';
 import { suiteDeps } from './test-runtime.ts';
 
 /**
@@ -133,18 +131,11 @@ describe.each(testDatabases)('the contact-segments rollup on %s', (_name, open) 
   }
 
   test("follows sources, the engine's scores, deleted scores, a replay and an erasure", async () => {
-    const { workspaceId } = await createWorkspace({ name: 'Segments', createdBy: 'test' }, suite.deps);
-    const agreement = (await suite.deps.repos.agreementVersions.findLatest(workspaceId))?.parsed as Agreement;
-    const simulation = simulate({
+    const workspaceId = await simulatedWorkspace(suite.deps, 'Segments', {
       contacts: 80,
-      months: 3,
       seed: 5,
-      start: new Date('2027-01-01T00:00:00Z'),
-      agreement,
+      months: 3,
     });
-    await loadSimulatedFacts({ workspaceId, facts: simulation.facts }, suite.deps);
-    await expectSegmentsRight(workspaceId);
-    await runEngineUntilCaughtUp(suite.deps, { workspaceId });
     const scored = await storedSegments(workspaceId);
     // The comparisons mean something only if sources, personas and more than one quadrant are there.
     expect(scored.filter((row) => row.source !== null).length).toBeGreaterThan(40);
