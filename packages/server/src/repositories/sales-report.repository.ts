@@ -126,8 +126,10 @@ function dealsQuery(workspaceId: string, options: DealsOptions): SQL {
                      and e.kind = d.status),
                  d.close_date::timestamp at time zone ${options.timezone}::text,
                  d.updated_at) end as closed_at
+          -- Every deal has its contact (a foreign key): joined on the left, so a statement that reads
+          -- none of the contact's columns (counts without a segment) skips the join.
           from deals d
-          join contacts c on c.workspace_id = d.workspace_id and c.id = d.contact_id
+          left join contacts c on c.workspace_id = d.workspace_id and c.id = d.contact_id
          where d.workspace_id = ${workspaceId}::uuid and d.created_at <= ${iso(options.asOf)}::timestamptz
            ${options.wonOnly ? sql`and d.status = 'won'` : sql``}
       )
