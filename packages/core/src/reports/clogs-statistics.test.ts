@@ -2,16 +2,21 @@ import { describe, expect, test } from 'vitest';
 import {
   benjaminiHochberg,
   type CensoredTime,
+  censoredSample,
+  censoredSampleOf,
   compareProportions,
   fisherExactTest,
   gehanScores,
   gehanSums,
   gehanWilcoxonTest,
+  openLongerThan,
+  sampleQuantile,
   twoProportionZTest,
   twoSidedNormalP,
 } from './clogs-statistics.ts';
+import { quantile } from './statistics.ts';
 
-const times = (...values: number[]) => values.map((value) => ({ value, censored: false }));
+const times = (...values: number[]) => censoredSample(values.map((value) => ({ value, censored: false })));
 
 describe('twoSidedNormalP', () => {
   test.each([
@@ -69,7 +74,7 @@ describe('gehanWilcoxonTest', () => {
     // 10+ (censored) against 5 and 20: 5 is surely shorter than 10+, 20 is not comparable with it.
     // Scores: 10+ → +1 (5 below it); 5 → −2 (10+ and 20 above); 20 → +1 (5 below).
     // First sum 1; variance 1·2/(3·2) · (1 + 4 + 1) = 2; z = 1/√2.
-    const result = gehanWilcoxonTest([{ value: 10, censored: true }], times(5, 20));
+    const result = gehanWilcoxonTest(censoredSampleOf([], [10]), times(5, 20));
     expect(result.statistic).toBeCloseTo(1 / Math.SQRT2, 10);
   });
 
@@ -112,11 +117,43 @@ describe('gehanWilcoxonTest', () => {
       const first = sample(Math.floor(next() * 25));
       const second = sample(round % 7 === 0 ? 0 : Math.floor(next() * 25));
       const scores = pairwiseScores([...first, ...second]);
-      expect(gehanSums(first, second)).toEqual({
+      expect(gehanSums(censoredSample(first), censoredSample(second))).toEqual({
         sum: scores.slice(0, first.length).reduce((total, score) => total + score, 0),
         squares: scores.reduce((total, score) => total + score * score, 0),
       });
     }
+  });
+});
+
+describe('censored samples', () => {
+  test('quantiles and the count of open times longer than a value equal those of the unsplit list', () => {
+    let seed = 5;
+    const next = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    for (let round = 0; round < 200; round++) {
+      // Heavy ties, one-sided splits and single values included.
+      const all = Array.from({ length: 1 + Math.floor(next() * 30) }, () => ({
+        value: Math.floor(next() * (round % 3 === 0 ? 4 : 1000)),
+        censored: next() < (round % 5) / 4,
+      }));
+      const sample = censoredSample(all);
+      const values = all.map((time) => time.value);
+      for (const q of [0, 0.1, 0.5, 0.9, 1]) expect(sampleQuantile(sample, q)).toBe(quantile(values, q));
+      const cut = Math.floor(next() * 1000);
+      expect(openLongerThan(sample, cut)).toBe(
+        all.filter((time) => time.censored && time.value > cut).length,
+      );
+    }
+    expect(sampleQuantile(censoredSampleOf([], []), 0.5)).toBeNull();
+    // 1, 2 ended and 3, 4 open: the median is 2.5 whichever list holds which.
+    expect(sampleQuantile(censoredSampleOf([4, 1], [3, 2]), 0.5)).toBe(2.5);
+  });
+
+  test('a time that is not a finite number is refused, not sorted to an end', () => {
+    expect(() => censoredSampleOf([1, Number.NaN], [])).toThrow(/finite/);
+    expect(() => censoredSampleOf([], [Number.POSITIVE_INFINITY])).toThrow(/finite/);
   });
 });
 

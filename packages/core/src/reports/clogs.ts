@@ -1,14 +1,21 @@
 import type { Agreement } from '../agreement/agreement-schema.ts';
 import {
   benjaminiHochberg,
+  type CensoredSample,
   type CensoredTime,
+  censoredSample,
   compareProportions,
   gehanWilcoxonTest,
+  openLongerThan,
+  sampleQuantile,
+  sampleSize,
 } from './clogs-statistics.ts';
 import type { ReportPeriod } from './period.ts';
 import { type ReportMeta, reportMeta, type SegmentFilters } from './report-meta.ts';
-import { median, round } from './statistics.ts';
+import { round } from './statistics.ts';
 import { entriesIn, type Timeline } from './timeline.ts';
+
+export { type CensoredSample, censoredSampleOf } from './clogs-statistics.ts';
 
 /** What is known of a person for segmenting and for naming the leads concerned. */
 export type ClogPerson = {
@@ -173,7 +180,7 @@ export type ClogGroup = {
   stage: string;
   segment: ClogSegment;
   conversion: { current: ClogConversionCounts; baseline: ClogConversionCounts };
-  time: { current: CensoredTime[]; baseline: CensoredTime[] };
+  time: { current: CensoredSample; baseline: CensoredSample };
 };
 
 /** A sample that may be listed as a lead concerned. */
@@ -327,8 +334,8 @@ export function clogSamplesFromTimelines(input: {
           baseline: counts(decided.baseline(segment)),
         },
         time: {
-          current: entered.current(segment).map((sample) => sample.time),
-          baseline: entered.baseline(segment).map((sample) => sample.time),
+          current: censoredSample(entered.current(segment).map((sample) => sample.time)),
+          baseline: censoredSample(entered.baseline(segment).map((sample) => sample.time)),
         },
       });
       const metrics: [Metric, Sample[]][] = [
@@ -360,7 +367,7 @@ export function arrangeClogGroups(
     stage,
     segment: null,
     conversion: { current: { entries: 0, converted: 0 }, baseline: { entries: 0, converted: 0 } },
-    time: { current: [], baseline: [] },
+    time: { current: censoredSample([]), baseline: censoredSample([]) },
   });
   const found = new Map<string, ClogGroup>();
   for (const group of groups) {
@@ -376,7 +383,7 @@ export function arrangeClogGroups(
           (group) =>
             group.stage === stage.id &&
             group.segment?.key === key &&
-            group.conversion.current.entries + group.time.current.length > 0,
+            group.conversion.current.entries + sampleSize(group.time.current) > 0,
         )
         .map((group) => group.segment?.value as string)
         .sort();
@@ -432,14 +439,14 @@ export function planClogChecks(
       });
     }
     const time = group.time;
-    if (time.current.length < options.minSample || time.baseline.length < options.minSample) {
+    if (sampleSize(time.current) < options.minSample || sampleSize(time.baseline) < options.minSample) {
       skippedSmall += 1;
     } else {
       const tested = gehanWilcoxonTest(time.current, time.baseline);
-      const side = (samples: readonly CensoredTime[]): ClogSide => ({
-        entries: samples.length,
-        medianHours: round((median(samples.map((sample) => sample.value)) ?? 0) / hour, 2),
-        stillIn: samples.filter((sample) => sample.censored).length,
+      const side = (sample: CensoredSample): ClogSide => ({
+        entries: sampleSize(sample),
+        medianHours: round((sampleQuantile(sample, 0.5) ?? 0) / hour, 2),
+        stillIn: sample.open.length,
       });
       checks.push({
         stage: group.stage,
@@ -521,10 +528,8 @@ export function clogReportFromPlan(input: {
         };
         leadCount = entries - group.conversion.current.converted;
       } else {
-        const baselineMedian = median(group.time.baseline.map((sample) => sample.value)) ?? 0;
-        const stuck = group.time.current.filter(
-          (sample) => sample.censored && sample.value > baselineMedian,
-        ).length;
+        const baselineMedian = sampleQuantile(group.time.baseline, 0.5) ?? 0;
+        const stuck = openLongerThan(group.time.current, baselineMedian);
         impact = {
           missingConversions: null,
           stuck,
@@ -535,7 +540,7 @@ export function clogReportFromPlan(input: {
               ? null
               : round(stuck * downstream * input.averageDealSize, 2),
         };
-        leadCount = group.time.current.filter((sample) => sample.censored).length;
+        leadCount = group.time.current.open.length;
       }
       const leads = detail.leads.slice(0, options.maxLeads).map((sample) => ({
         personId: sample.personId,

@@ -120,10 +120,15 @@ export const epochMs = (instant: SQL) => sql`floor(extract(epoch from ${instant}
 /**
  * `later - earlier` in milliseconds, as `epochMs(later) - epochMs(earlier)` computes it: both
  * truncated to the millisecond, then subtracted as an interval whose float seconds are rounded
- * back to whole milliseconds (exact: a whole number of ms). Half the cost of two numeric `extract`s.
+ * back to whole milliseconds (exact: a whole number of ms). The truncation is `date_bin`, whole
+ * milliseconds counted from an origin before any date a CRM holds: integer arithmetic, where
+ * `date_trunc` on a `timestamptz` goes through the session's time zone (80 ms a million rows).
  */
 export const msBetween = (later: SQL, earlier: SQL) =>
-  sql`round(date_part('epoch', date_trunc('milliseconds', ${later}) - date_trunc('milliseconds', ${earlier})) * 1000)`;
+  sql`round(date_part('epoch', ${toMs(later)} - ${toMs(earlier)}) * 1000)`;
+
+const toMs = (instant: SQL) =>
+  sql`date_bin('0.001 seconds'::interval, ${instant}, '0001-01-01 00:00:00+00'::timestamptz)`;
 
 /** A text[] parameter (as JSON, which both drivers pass alike). */
 export const pgTextArray = (values: readonly string[]) =>
