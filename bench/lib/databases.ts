@@ -15,12 +15,18 @@ import { startThrowawayPostgres } from '../../packages/server/test/postgres-glob
  */
 export async function onEachDatabase(
   bench: (label: string, database: Database, folder: string) => Promise<string[]>,
+  options: { pgliteSharedBuffersMb?: number } = {},
 ): Promise<string[]> {
   const rows: string[] = [];
   const folder = await mkdtemp(join(tmpdir(), 'smarketing-bench-'));
   try {
     // BENCH_PGLITE_DIR keeps PGlite's data between runs (a filled workspace to time again).
-    const pglite = await openDatabase({ dataDir: process.env.BENCH_PGLITE_DIR ?? join(folder, 'pglite') });
+    const dataDir = process.env.BENCH_PGLITE_DIR ?? join(folder, 'pglite');
+    const pglite = await openDatabase(
+      options.pgliteSharedBuffersMb === undefined
+        ? { dataDir }
+        : { dataDir, sharedBuffersMb: options.pgliteSharedBuffersMb },
+    );
     try {
       rows.push(...(await bench('PGlite', pglite, folder)));
     } finally {

@@ -20,7 +20,7 @@ export async function openRuntime(
   const database = await openDatabase(
     config.databaseUrl
       ? { databaseUrl: config.databaseUrl, poolSize: config.dbPoolSize }
-      : { dataDir: config.dataDir },
+      : { dataDir: config.dataDir, sharedBuffersMb: config.pgliteSharedBuffersMb },
   );
   try {
     const migrated = await migrateDatabase(database);

@@ -47,6 +47,8 @@ describe('loadConfig', () => {
     ['SMARKETING_DB_POOL_SIZE', '1000'],
     ['SMARKETING_RATE_LIMIT_API_PER_MINUTE', '-1'],
     ['SMARKETING_RATE_LIMIT_INGEST_PER_MINUTE', '1.5'],
+    ['SMARKETING_PGLITE_SHARED_BUFFERS_MB', '8'],
+    ['SMARKETING_PGLITE_SHARED_BUFFERS_MB', '4096'],
   ])('rejects %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });

@@ -26,6 +26,8 @@ export type OpenDatabaseOptions = {
   databaseUrl?: string;
   /** Folder of the embedded PGlite database, created if missing; one process at a time. */
   dataDir?: string;
+  /** PGlite's page cache (`shared_buffers`) in MB; PGlite's default (128) when unset. */
+  sharedBuffersMb?: number;
   /** An in-memory PGlite database, gone on close (tests). */
   memory?: boolean;
   /** Connections in the PostgreSQL pool. */
@@ -57,7 +59,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
   await mkdir(dataDir, { recursive: true });
   const lock = await acquireLock(join(dataDir, lockFileName));
   try {
-    return await openPglite(new PGlite(dataDir), lock);
+    const startParams =
+      options.sharedBuffersMb === undefined
+        ? PGlite.defaultStartParams
+        : [...PGlite.defaultStartParams, '-c', `shared_buffers=${Math.round(options.sharedBuffersMb)}MB`];
+    return await openPglite(new PGlite({ dataDir, startParams }), lock);
   } catch (error) {
     await lock.release();
     throw new AppError('UNAVAILABLE', {
