@@ -9,7 +9,13 @@ import {
   type Agreement,
   type BucketUnit,
   bucketContaining,
+  type ClogReport,
+  clogWindows,
+  defaultClogOptions,
   type FunnelReport,
+  type GoalTreeReport,
+  goalTreeStages,
+  goalTreeWindow,
   invalidReasons,
   type LeadFlowReport,
   leadStageOf,
@@ -560,5 +566,201 @@ export function slaDigest(report: SlaReport): SlaDigest {
         openBreaches: figures.openBreaches,
       }))
       .sort((a, b) => sortKey(a.team).localeCompare(sortKey(b.team))),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Clogs
+
+/**
+ * The clogs' samples per stage (every main stage but the last) and window: conversion (entries
+ * decided in the window, converted) and time in stage (entries, still in the stage, median hours).
+ * The tests computed from them are core's on both sides, so they are not compared.
+ */
+export type ClogsDigest = {
+  stage: string;
+  metric: string;
+  current: Record<string, number | null>;
+  baseline: Record<string, number | null>;
+}[];
+
+export async function handClogs(
+  db: Database,
+  input: { workspaceId: string; agreement: Agreement; period: ReportPeriod; asOf: Date },
+): Promise<ClogsDigest> {
+  const { workspaceId, agreement, period, asOf } = input;
+  const windows = clogWindows(period, asOf, defaultClogOptions);
+  const h = windows.horizonMs;
+  const stages = agreement.stages.map((stage) => stage.id);
+  const kinds = [
+    { kind: 'dc', from: windows.current.from - h, to: windows.current.to - h },
+    { kind: 'db', from: windows.baseline.from - h, to: windows.baseline.to - h },
+    { kind: 'ec', from: windows.current.from, to: windows.current.to },
+    { kind: 'eb', from: windows.baseline.from, to: windows.baseline.to },
+  ].map((w) => ({ kind: w.kind, from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() }));
+  const asOfMs = asOf.getTime();
+  const found = await queryRows<{
+    stage: string;
+    kind: string;
+    entries: Num;
+    converted: Num;
+    still_in: Num;
+    median: Num;
+  }>(
+    db,
+    sql`with ${entriesSql(workspaceId, asOf, inPeriod(new Date(windows.earliest), period.to))},
+        windows as (select * from jsonb_to_recordset(${json(kinds)}::jsonb) as w(kind text, "from" timestamptz, "to" timestamptz)),
+        -- Each person's first entry into each stage in each window.
+        firsts as (
+          select * from (
+            select w.kind, e.person_id, e.stage, e.at_ms, e.pos, e.next_ms,
+                   row_number() over (partition by w.kind, e.person_id, e.stage order by e.pos) as k
+              from entries e join windows w on e.at >= w."from" and e.at < w."to"
+             where e.stage = any(${stages.slice(0, -1)}::text[])
+          ) x where k = 1
+        ),
+        -- Converted: a later entry into a later main stage within the horizon, by asOf.
+        samples as (
+          select f.kind, f.stage, f.person_id,
+                 case when f.next_ms <= ${asOfMs}::bigint then f.next_ms - f.at_ms else ${asOfMs}::bigint - f.at_ms end as stay,
+                 not coalesce(f.next_ms <= ${asOfMs}::bigint, false) as censored,
+                 coalesce(bool_or(array_position(${stages}::text[], l.stage) > array_position(${stages}::text[], f.stage)
+                                  and l.at_ms <= f.at_ms + ${h}::bigint and l.at_ms <= ${asOfMs}::bigint), false) as converted
+            from firsts f
+            left join entries l on l.person_id = f.person_id and l.pos > f.pos
+           group by f.kind, f.stage, f.person_id, f.at_ms, f.next_ms
+        )
+        select stage, kind, count(*) as entries, count(*) filter (where converted) as converted,
+               count(*) filter (where censored) as still_in,
+               percentile_cont(0.5) within group (order by stay) as median
+          from samples group by stage, kind`,
+  );
+  const side = (stage: string, kind: string, metric: 'conversion' | 'time-in-stage') => {
+    const row = found.find((candidate) => candidate.stage === stage && candidate.kind === kind);
+    const entries = num(row?.entries) ?? 0;
+    if (metric === 'conversion') {
+      const converted = num(row?.converted) ?? 0;
+      return {
+        entries,
+        converted,
+        rate: entries === 0 ? null : Math.round((converted / entries) * 10_000) / 10_000,
+      };
+    }
+    return { entries, medianHours: hours(num(row?.median) ?? 0), stillIn: num(row?.still_in) ?? 0 };
+  };
+  const minSample = defaultClogOptions.minSample;
+  return stages.slice(0, -1).flatMap((stage) =>
+    (
+      [
+        ['conversion', 'dc', 'db'],
+        ['time-in-stage', 'ec', 'eb'],
+      ] as const
+    )
+      .map(([metric, current, baseline]) => ({
+        stage,
+        metric,
+        current: side(stage, current, metric),
+        baseline: side(stage, baseline, metric),
+      }))
+      .filter((check) => check.current.entries >= minSample && check.baseline.entries >= minSample),
+  );
+}
+
+export function clogsDigest(report: ClogReport): ClogsDigest {
+  return report.checks
+    .filter((check) => check.segment === null)
+    .map((check) => ({
+      stage: check.stage,
+      metric: check.metric,
+      current: { ...check.current },
+      baseline: { ...check.baseline },
+    }));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Goal tree
+
+/** What the goal tree measured: the window's entries per step, and per month and for the period the entries per stage and the revenue won. */
+export type GoalTreeDigest = {
+  rates: { from: string; to: string; entered: { from: number; to: number } }[];
+  rows: { label: string; revenueWon: number; actual: Record<string, number> }[];
+};
+
+export async function handGoalTree(
+  db: Database,
+  input: { workspaceId: string; agreement: Agreement; period: ReportPeriod & { label: string }; asOf: Date },
+): Promise<GoalTreeDigest> {
+  const { workspaceId, agreement, period, asOf } = input;
+  const window = goalTreeWindow(asOf, agreement.timezone);
+  const stages = goalTreeStages(agreement);
+  const ranges = [
+    { label: 'window', from: window.from, to: window.to },
+    { label: 'total', from: period.from, to: period.to },
+    ...periodBuckets(period, 'month').map((bucket) => ({
+      label: bucket.label,
+      from: bucket.from,
+      to: bucket.to,
+    })),
+  ];
+  const from = new Date(Math.min(...ranges.map((range) => range.from.getTime())));
+  const to = new Date(Math.max(...ranges.map((range) => range.to.getTime())));
+  const found = await queryRows<{ label: string; stage: string; people: Num; revenue: Num }>(
+    db,
+    sql`with ${entriesSql(workspaceId, asOf, inPeriod(from, to))},
+        ranges as (select * from jsonb_to_recordset(${json(ranges)}::jsonb) as r(label text, "from" timestamptz, "to" timestamptz)),
+        -- A deal's close: its last event of its final kind, else its close date, else its last update.
+        won as (
+          select d.amount, coalesce(
+                   (select max(e.occurred_at) from deal_events e
+                     where e.workspace_id = d.workspace_id and e.deal_id = d.id and e.kind = 'won'),
+                   d.close_date::timestamp at time zone ${agreement.timezone}::text, d.updated_at) as closed_at
+            from deals d
+           where d.workspace_id = ${workspaceId}::uuid and d.status = 'won' and d.amount is not null
+             and d.created_at <= ${iso(asOf)}::timestamptz
+             and coalesce(d.currency, ${agreement.currency}::text) = ${agreement.currency}::text
+        ),
+        entered as (
+          select r.label, e.stage, count(distinct e.person_id) as people
+            from entries e join ranges r on e.at >= r."from" and e.at < r."to"
+           where e.stage = any(${stages}::text[])
+           group by r.label, e.stage
+        ),
+        revenue as (
+          select r.label, coalesce(sum(round(w.amount * 100)), 0) / 100 as revenue
+            from ranges r left join won w on w.closed_at >= r."from" and w.closed_at < r."to"
+                                        and w.closed_at <= ${iso(asOf)}::timestamptz
+           group by r.label
+        )
+        select v.label, e.stage, e.people, v.revenue from revenue v left join entered e on e.label = v.label`,
+  );
+  const count = (label: string, stage: string) =>
+    num(found.find((row) => row.label === label && row.stage === stage)?.people) ?? 0;
+  const revenue = (label: string) => num(found.find((row) => row.label === label)?.revenue) ?? 0;
+  return {
+    rates: stages.slice(0, -1).map((stage, index) => {
+      const next = stages[index + 1] as string;
+      return { from: stage, to: next, entered: { from: count('window', stage), to: count('window', next) } };
+    }),
+    rows: ranges.slice(1).map((range) => ({
+      label: range.label,
+      revenueWon: revenue(range.label),
+      actual: Object.fromEntries(stages.map((stage) => [stage, count(range.label, stage)])),
+    })),
+  };
+}
+
+export function goalTreeDigest(report: GoalTreeReport): GoalTreeDigest {
+  const actual = (stages: readonly { stage: string; actual: number }[]) =>
+    Object.fromEntries(stages.map((stage) => [stage.stage, stage.actual]));
+  return {
+    rates: report.rates.map((rate) => ({ from: rate.from, to: rate.to, entered: rate.entered })),
+    rows: [
+      { label: 'total', revenueWon: report.total.revenueWon, actual: actual(report.total.stages) },
+      ...report.months.map((month) => ({
+        label: month.label,
+        revenueWon: month.revenueWon,
+        actual: actual(month.stages),
+      })),
+    ],
   };
 }
