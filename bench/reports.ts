@@ -44,9 +44,11 @@ import { benchDeps, onEachDatabase } from './lib/databases.ts';
 import { countReportWorkspace, fillReportWorkspace } from './lib/report-fill.ts';
 import {
   clogsDigest,
+  followThroughDigest,
   funnelDigest,
   goalTreeDigest,
   handClogs,
+  handFollowThrough,
   handFunnel,
   handGoalTree,
   handLeadFlow,
@@ -189,7 +191,14 @@ async function bench(name: string, database: Database): Promise<string[]> {
         report: 'follow-through',
         figure: '2026-Q2, by rep and team',
         target: 1,
-        run: () => getFollowThroughReport({ workspaceId, ...quarter }, deps),
+        run: async () => followThroughDigest(await getFollowThroughReport({ workspaceId, ...quarter }, deps)),
+        hand: () =>
+          handFollowThrough(database, {
+            workspaceId,
+            agreement,
+            period: period(quarter.from, quarter.to),
+            asOf,
+          }),
       },
       {
         report: 'close-rates',

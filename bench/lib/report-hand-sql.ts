@@ -11,7 +11,10 @@ import {
   bucketContaining,
   type ClogReport,
   clogWindows,
+  defaultAttemptDays,
   defaultClogOptions,
+  type FollowThroughFigures,
+  type FollowThroughReport,
   type FunnelReport,
   type GoalTreeReport,
   goalTreeStages,
@@ -763,4 +766,151 @@ export function goalTreeDigest(report: GoalTreeReport): GoalTreeDigest {
       })),
     ],
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Follow-through
+
+/**
+ * Per group (the total, each team, each rep with hand-overs): handed, worked, wall-clock hours to
+ * the first qualifying touch, attempts in the first days, verdict counts. (Not compared: the
+ * business-hours time, which needs each team's calendar, and the reasons' list.)
+ */
+export type FollowThroughDigest = {
+  key: string;
+  handed: number;
+  worked: number;
+  wallClockHours: { median: number | null; p90: number | null };
+  attempts: { measured: number; average: number | null; median: number | null; none: number };
+  feedback: { accepted: number; rejected: number; recycled: number; pending: number };
+}[];
+
+export async function handFollowThrough(
+  db: Database,
+  input: { workspaceId: string; agreement: Agreement; period: ReportPeriod; asOf: Date },
+): Promise<FollowThroughDigest> {
+  const { workspaceId, agreement, period, asOf } = input;
+  const attemptMs = defaultAttemptDays * 86_400_000;
+  const asOfIso = iso(asOf);
+  const found = await queryRows<{
+    team_id: string | null;
+    rep_id: string | null;
+    grouping: number;
+    handed: Num;
+    worked: Num;
+    wall_median: Num;
+    wall_p90: Num;
+    measured: Num;
+    attempts_sum: Num;
+    attempts_median: Num;
+    attempts_none: Num;
+    accepted: Num;
+    rejected: Num;
+    recycled: Num;
+  }>(
+    db,
+    sql`with persons as (
+          select c.id as contact_id, coalesce(c.merged_into_id, c.id) as person_id
+            from contacts c where c.workspace_id = ${workspaceId}::uuid
+        ),
+        -- Every hand-over up to asOf (cancelled ones left out); its window ends at the person's next one.
+        clocks as (
+          select p.person_id, k.team_id, k.rep_id, date_trunc('milliseconds', k.started_at) as at
+            from sla_clocks k join persons p on p.contact_id = k.contact_id
+           where k.workspace_id = ${workspaceId}::uuid and k.status <> 'cancelled'
+             and k.started_at <= ${asOfIso}::timestamptz
+        ),
+        handed as (
+          select * from (
+            select row_number() over () as h, c.*,
+                   least(coalesce(lead(c.at) over (partition by c.person_id order by c.at), 'infinity'),
+                         ${asOfIso}::timestamptz + interval '1 millisecond') as end_at
+              from clocks c
+          ) w where w.at >= ${iso(period.from)}::timestamptz and w.at < ${iso(period.to)}::timestamptz
+        ),
+        touched as (
+          select p.person_id, t.kind, t.occurred_at as at from touches t join persons p on p.contact_id = t.contact_id
+           where t.workspace_id = ${workspaceId}::uuid and t.occurred_at <= ${asOfIso}::timestamptz
+        ),
+        judged as (
+          select p.person_id, f.verdict, f.occurred_at as at from feedback f join persons p on p.contact_id = f.contact_id
+           where f.workspace_id = ${workspaceId}::uuid and f.occurred_at <= ${asOfIso}::timestamptz
+        ),
+        outcomes as (
+          select h.h, h.team_id, h.rep_id,
+                 floor(extract(epoch from min(t.at) filter (where t.kind = any(${agreement.sla.sales.qualifyingTouches}::text[]))) * 1000)
+                   - floor(extract(epoch from h.at) * 1000) as wall_ms,
+                 case when h.at + ${attemptMs}::float8 * interval '1 millisecond' <= ${asOfIso}::timestamptz
+                      then count(t.at) filter (where t.at < h.at + ${attemptMs}::float8 * interval '1 millisecond') end as attempts
+            from handed h left join touched t on t.person_id = h.person_id and t.at >= h.at and t.at < h.end_at
+           group by h.h, h.team_id, h.rep_id, h.at
+        ),
+        verdicts as (
+          select distinct on (h.h) h.h, v.verdict
+            from handed h join judged v on v.person_id = h.person_id and v.at >= h.at and v.at < h.end_at
+           order by h.h, v.at
+        )
+        select o.team_id, o.rep_id, grouping(o.team_id, o.rep_id) as grouping,
+               count(*) as handed, count(o.wall_ms) as worked,
+               percentile_cont(0.5) within group (order by o.wall_ms) as wall_median,
+               percentile_cont(0.9) within group (order by o.wall_ms) as wall_p90,
+               count(o.attempts) as measured, sum(o.attempts) as attempts_sum,
+               percentile_cont(0.5) within group (order by o.attempts) as attempts_median,
+               count(*) filter (where o.attempts = 0) as attempts_none,
+               count(*) filter (where v.verdict = 'accept') as accepted,
+               count(*) filter (where v.verdict = 'reject') as rejected,
+               count(*) filter (where v.verdict = 'recycle') as recycled
+          from outcomes o left join verdicts v on v.h = o.h
+         group by grouping sets ((), (o.team_id), (o.team_id, o.rep_id))`,
+  );
+  const rounded = (value: number | null) => (value === null ? null : Math.round(value * 100) / 100);
+  return found
+    .map((row) => {
+      const handed = num(row.handed) ?? 0;
+      const measured = num(row.measured) ?? 0;
+      const [accepted, rejected, recycled] = [row.accepted, row.rejected, row.recycled].map(
+        (v) => num(v) ?? 0,
+      );
+      const level = Number(row.grouping);
+      return {
+        key: level === 3 ? 'total' : level === 1 ? `team ${row.team_id}` : `rep ${row.team_id} ${row.rep_id}`,
+        handed,
+        worked: num(row.worked) ?? 0,
+        wallClockHours: { median: hours(num(row.wall_median)), p90: hours(num(row.wall_p90)) },
+        attempts: {
+          measured,
+          average: measured === 0 ? null : rounded((num(row.attempts_sum) ?? 0) / measured),
+          median: rounded(num(row.attempts_median)),
+          none: num(row.attempts_none) ?? 0,
+        },
+        feedback: {
+          accepted: accepted as number,
+          rejected: rejected as number,
+          recycled: recycled as number,
+          pending: handed - (accepted as number) - (rejected as number) - (recycled as number),
+        },
+      };
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+export function followThroughDigest(report: FollowThroughReport): FollowThroughDigest {
+  const digest = (key: string, figures: FollowThroughFigures) => ({
+    key,
+    handed: figures.handed,
+    worked: figures.worked,
+    wallClockHours: figures.timeToFirstTouch.wallClockHours,
+    attempts: figures.attempts,
+    feedback: {
+      accepted: figures.feedback.accepted,
+      rejected: figures.feedback.rejected,
+      recycled: figures.feedback.recycled,
+      pending: figures.feedback.pending,
+    },
+  });
+  return [
+    digest('total', report.total),
+    ...report.teams.filter((team) => team.handed > 0).map((team) => digest(`team ${team.team}`, team)),
+    ...report.reps.map((rep) => digest(`rep ${rep.team} ${rep.rep}`, rep)),
+  ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
