@@ -44,10 +44,12 @@ import { benchDeps, onEachDatabase } from './lib/databases.ts';
 import { countReportWorkspace, fillReportWorkspace } from './lib/report-fill.ts';
 import {
   clogsDigest,
+  closeRatesDigest,
   followThroughDigest,
   funnelDigest,
   goalTreeDigest,
   handClogs,
+  handCloseRates,
   handFollowThrough,
   handFunnel,
   handGoalTree,
@@ -204,7 +206,14 @@ async function bench(name: string, database: Database): Promise<string[]> {
         report: 'close-rates',
         figure: '2026-Q2, by source, persona, quadrant; deals',
         target: 1,
-        run: () => getCloseRatesReport({ workspaceId, ...quarter }, deps),
+        run: async () => closeRatesDigest(await getCloseRatesReport({ workspaceId, ...quarter }, deps)),
+        hand: () =>
+          handCloseRates(database, {
+            workspaceId,
+            agreement,
+            period: period(quarter.from, quarter.to),
+            asOf,
+          }),
       },
       {
         report: 'attribution',

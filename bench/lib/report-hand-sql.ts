@@ -10,6 +10,7 @@ import {
   type BucketUnit,
   bucketContaining,
   type ClogReport,
+  type CloseRatesReport,
   clogWindows,
   defaultAttemptDays,
   defaultClogOptions,
@@ -913,4 +914,191 @@ export function followThroughDigest(report: FollowThroughReport): FollowThroughD
     ...report.teams.filter((team) => team.handed > 0).map((team) => digest(`team ${team.team}`, team)),
     ...report.reps.map((rep) => digest(`rep ${rep.team} ${rep.rep}`, rep)),
   ].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Close rates
+
+/** Close rates by source, persona and quadrant (not by campaign), deals, velocity. */
+export type CloseRatesDigest = {
+  total: { leads: number; customers: number };
+  groups: Record<string, { key: string | null; leads: number; customers: number }[]>;
+  deals: Record<string, unknown>;
+  velocity: {
+    to: string;
+    moved: number;
+    skipped: number;
+    days: { median: number | null; p90: number | null };
+  }[];
+};
+
+export async function handCloseRates(
+  db: Database,
+  input: { workspaceId: string; agreement: Agreement; period: ReportPeriod; asOf: Date },
+): Promise<CloseRatesDigest> {
+  const { workspaceId, agreement, period, asOf } = input;
+  const stages = agreement.stages.map((stage) => stage.id);
+  const leadRank = stages.indexOf(leadStageOf(agreement));
+  const customer = stages.at(-1) as string;
+  const from = iso(period.from);
+  const to = iso(period.to);
+  const asOfIso = iso(asOf);
+  // Stage ids go into the statement as quoted literals (the agreement's ids are plain words).
+  const literal = (stage: string) => `'${stage.replaceAll("'", "''")}'`;
+  const previousEntries = stages
+    .map((stage, index) => `max(case when stage = ${literal(stage)} then at_ms end) over w as last_${index}`)
+    .join(', ');
+  const beforeOf = `case stage ${stages
+    .slice(1)
+    .map((stage, index) => `when ${literal(stage)} then last_${index}`)
+    .join(' ')} end`;
+  const [cohort, deals, velocity] = await Promise.all([
+    queryRows<{ kind: string; key: string | null; leads: Num; customers: Num }>(
+      db,
+      sql`with ${entriesSql(workspaceId, asOf, inPeriod(period.from, period.to))},
+          -- When each person became a lead, and their last entry into the customer stage.
+          cohort as (
+            select person_id, coalesce(last_customer >= became, false) as customer from (
+              select person_id,
+                     min(at) filter (where array_position(${stages}::text[], stage) - 1 >= ${leadRank}::int) as became,
+                     max(at) filter (where stage = ${customer}::text) as last_customer
+                from entries group by person_id
+            ) p where became >= ${from}::timestamptz and became < ${to}::timestamptz
+          ),
+          keyed as (
+            select c.customer,
+                   nullif(lower(trim(s.traits ->> 'leadSource')), '') as source,
+                   nullif(lower(trim(sc.explanation -> 'personas' ->> 0)), '') as persona,
+                   nullif(lower(trim(sc.quadrant)), '') as quadrant
+              from cohort c
+              join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = c.person_id
+              left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = c.person_id
+          )
+          select 'total' as kind, null as key, count(*) as leads, count(*) filter (where customer) as customers from keyed
+          union all
+          select 'source', source, count(*), count(*) filter (where customer) from keyed group by source
+          union all
+          select 'persona', persona, count(*), count(*) filter (where customer) from keyed group by persona
+          union all
+          select 'quadrant', quadrant, count(*), count(*) filter (where customer) from keyed group by quadrant`,
+    ),
+    queryRows<{
+      closed: Num;
+      won: Num;
+      won_cents: Num;
+      cycle_median: Num;
+      cycle_p90: Num;
+      open_created: Num;
+    }>(
+      db,
+      sql`with dated as (
+            select d.amount, d.currency, d.status, d.created_at,
+                   case when d.status = 'open' then null else coalesce(
+                     (select max(e.occurred_at) from deal_events e
+                       where e.workspace_id = d.workspace_id and e.deal_id = d.id and e.kind = d.status),
+                     d.close_date::timestamp at time zone ${agreement.timezone}::text, d.updated_at) end as closed_at
+              from deals d
+             where d.workspace_id = ${workspaceId}::uuid and d.created_at <= ${asOfIso}::timestamptz
+          ),
+          closed as (
+            select * from dated where status <> 'open' and closed_at >= ${from}::timestamptz
+               and closed_at < ${to}::timestamptz and closed_at <= ${asOfIso}::timestamptz
+          )
+          select (select count(*) from closed) as closed,
+                 (select count(*) from closed where status = 'won') as won,
+                 (select coalesce(sum(round(amount * 100)), 0) from closed where status = 'won' and amount is not null
+                     and coalesce(currency, ${agreement.currency}::text) = ${agreement.currency}::text) as won_cents,
+                 (select percentile_cont(0.5) within group (order by floor(extract(epoch from closed_at) * 1000) - floor(extract(epoch from created_at) * 1000))
+                    from closed where status = 'won') as cycle_median,
+                 (select percentile_cont(0.9) within group (order by floor(extract(epoch from closed_at) * 1000) - floor(extract(epoch from created_at) * 1000))
+                    from closed where status = 'won') as cycle_p90,
+                 (select count(*) from dated where created_at >= ${from}::timestamptz and created_at < ${to}::timestamptz
+                     and (status = 'open' or closed_at > ${asOfIso}::timestamptz)) as open_created`,
+    ),
+    queryRows<{ stage: string; moved: Num; skipped: Num; median: Num; p90: Num }>(
+      db,
+      sql`with ${entriesSql(workspaceId, asOf, inPeriod(period.from, period.to))},
+          -- Each entry with the instant of the last entry into each main stage before it.
+          marked as (
+            select person_id, stage, at, at_ms, pos, ${{ parts: [previousEntries] }}
+              from entries
+            window w as (partition by person_id order by pos rows between unbounded preceding and 1 preceding)
+          ),
+          -- The first entry into each stage in the period, and the days since the last entry into the
+          -- stage before it (none: skipped).
+          timed as (
+            select stage, at_ms - before_ms as ms from (
+              select stage, at_ms, ${{ parts: [beforeOf] }} as before_ms,
+                     row_number() over (partition by person_id, stage order by pos) as k
+                from marked
+               where at >= ${from}::timestamptz and at < ${to}::timestamptz and stage = any(${stages.slice(1)}::text[])
+            ) x where k = 1
+          )
+          select stage, count(ms) as moved, count(*) filter (where ms is null) as skipped,
+                 percentile_cont(0.5) within group (order by ms) as median,
+                 percentile_cont(0.9) within group (order by ms) as p90
+            from timed group by stage`,
+    ),
+  ]);
+  const days = (ms: Num | undefined) => {
+    const value = num(ms);
+    return value === null ? null : Math.round((value / 86_400_000) * 100) / 100;
+  };
+  const groups = (kind: string) =>
+    cohort
+      .filter((row) => row.kind === kind)
+      .map((row) => ({ key: row.key, leads: num(row.leads) ?? 0, customers: num(row.customers) ?? 0 }))
+      .sort(
+        (a, b) =>
+          b.leads - a.leads ||
+          (a.key === b.key ? 0 : a.key === null ? 1 : b.key === null ? -1 : a.key < b.key ? -1 : 1),
+      );
+  const total = cohort.find((row) => row.kind === 'total');
+  const dealRow = deals[0];
+  const closed = num(dealRow?.closed) ?? 0;
+  const won = num(dealRow?.won) ?? 0;
+  return {
+    total: { leads: num(total?.leads) ?? 0, customers: num(total?.customers) ?? 0 },
+    groups: { source: groups('source'), persona: groups('persona'), quadrant: groups('quadrant') },
+    deals: {
+      closed,
+      won,
+      lost: closed - won,
+      wonAmount: (num(dealRow?.won_cents) ?? 0) / 100,
+      salesCycleDays: { median: days(dealRow?.cycle_median), p90: days(dealRow?.cycle_p90) },
+      openCreated: num(dealRow?.open_created) ?? 0,
+    },
+    velocity: stages.slice(1).map((stage) => {
+      const row = velocity.find((candidate) => candidate.stage === stage);
+      return {
+        to: stage,
+        moved: num(row?.moved) ?? 0,
+        skipped: num(row?.skipped) ?? 0,
+        days: { median: days(row?.median), p90: days(row?.p90) },
+      };
+    }),
+  };
+}
+
+export function closeRatesDigest(report: CloseRatesReport): CloseRatesDigest {
+  const groups = (list: readonly { key: string | null; leads: number; customers: number }[]) =>
+    list.map(({ key, leads, customers }) => ({ key, leads, customers }));
+  const { deals } = report;
+  return {
+    total: { leads: report.closeRates.total.leads, customers: report.closeRates.total.customers },
+    groups: {
+      source: groups(report.closeRates.bySource),
+      persona: groups(report.closeRates.byPersona),
+      quadrant: groups(report.closeRates.byQuadrant),
+    },
+    deals: {
+      closed: deals.closed,
+      won: deals.won,
+      lost: deals.lost,
+      wonAmount: deals.wonAmount,
+      salesCycleDays: deals.salesCycleDays,
+      openCreated: deals.openCreated,
+    },
+    velocity: report.velocity.map(({ to, moved, skipped, days }) => ({ to, moved, skipped, days })),
+  };
 }
