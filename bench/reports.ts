@@ -188,7 +188,6 @@ async function bench(name: string, database: Database): Promise<string[]> {
         run: async () => slaDigest(await getSlaReport({ workspaceId, period: '2026-06' }, deps)),
         hand: () => handSla(database, { workspaceId, agreement, period: slaPeriod.value, asOf }),
       },
-      // Timed, no baseline yet: hand-written queries for these three are still to be written.
       {
         report: 'follow-through',
         figure: '2026-Q2, by rep and team',
@@ -215,6 +214,9 @@ async function bench(name: string, database: Database): Promise<string[]> {
             asOf,
           }),
       },
+      // Timed, no baseline yet: its six models split each deal to the cent (largest remainders)
+      // over touchpoints read from activities' campaign context and page URLs; core computes them
+      // from the facts the database reads (listAttributionFacts), and no hand query is written yet.
       {
         report: 'attribution',
         figure: '2026-Q2, six models',
