@@ -110,17 +110,19 @@ describe.each(testDatabases)('the contact-segments rollup on %s', (_name, open) 
     source: string | null;
     persona: string | null;
     quadrant: string | null;
+    fit: number | null;
+    fit_grade: string | null;
   };
 
   async function storedSegments(workspaceId: string): Promise<Segments[]> {
-    return query<Segments>(sql`select contact_id::text, source, persona, quadrant
+    return query<Segments>(sql`select contact_id::text, source, persona, quadrant, fit, fit_grade
       from contact_segments where workspace_id = ${workspaceId} order by contact_id`);
   }
 
-  /** Every contact's source, and its score's first persona and quadrant, from scratch. */
+  /** Every contact's source, and its score's first persona, quadrant, fit and grade, from scratch. */
   async function recomputedSegments(workspaceId: string): Promise<Segments[]> {
     return query<Segments>(sql`select c.id::text as contact_id, c.traits ->> 'leadSource' as source,
-        s.explanation -> 'personas' ->> 0 as persona, s.quadrant
+        s.explanation -> 'personas' ->> 0 as persona, s.quadrant, s.fit, s.fit_grade
       from contacts c left join scores s on s.workspace_id = c.workspace_id and s.contact_id = c.id
      where c.workspace_id = ${workspaceId} order by c.id`);
   }
@@ -141,6 +143,7 @@ describe.each(testDatabases)('the contact-segments rollup on %s', (_name, open) 
     expect(scored.filter((row) => row.source !== null).length).toBeGreaterThan(40);
     expect(scored.filter((row) => row.persona !== null).length).toBeGreaterThan(10);
     expect(new Set(scored.map((row) => row.quadrant)).size).toBeGreaterThan(2);
+    expect(new Set(scored.map((row) => row.fit_grade)).size).toBeGreaterThan(2);
     await expectSegmentsRight(workspaceId);
 
     // Sources changed, removed, set where there was none, and other traits changed (no source change).

@@ -335,8 +335,9 @@ export const activities = pgTable(
  * Rollup (not a fact): what close rates group each contact's leads by, in one narrow row per
  * contact, so a report looks each lead up once instead of in three wide tables:
  * - `source`: the contact's `leadSource` trait, kept by triggers on `contacts`;
- * - `persona` (the fit's first persona) and `quadrant`: the contact's score, kept by triggers on
- *   `scores` (null when it has none);
+ * - `persona` (the fit's first persona), `quadrant`, `fit` and `fitGrade`: the contact's score, kept
+ *   by triggers on `scores` (null when it has none); lead flow reads the last three for its MQLs and
+ *   its value basis (migration `contact-segments-fit`);
  * - the first touchpoint: its earliest activity (by time, then id) that names a campaign or a source
  *   (`context.campaign`, or UTM parameters in the page URL), with the campaign it names (null when it
  *   names only a source), kept by a row trigger on `activities` that fires only for activities that
@@ -359,6 +360,8 @@ export const contactSegments = pgTable(
     firstTouchActivityId: uuid(),
     /** The campaign the first touchpoint names, as stored (UTM values are decoded by the reader). */
     campaign: text(),
+    fit: doublePrecision(),
+    fitGrade: text(),
   },
   (t) => [primaryKey({ name: 'contact_segments_pk', columns: [t.workspaceId, t.contactId] })],
 );

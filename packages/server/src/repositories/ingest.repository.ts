@@ -97,6 +97,7 @@ export function createIngestRepository(db: Db) {
         'feedback',
         'stage_transitions',
         'person_timelines',
+        'contact_segments',
         'contact_states',
         'scores',
         'sla_clocks',
@@ -118,10 +119,10 @@ export function createIngestRepository(db: Db) {
             );
       const list = tables.map((table) => (never.has(table) ? table : `${table} (workspace_id)`)).join(', ');
       await db.execute(sql.raw(`analyze ${list}`));
-      // Every column is refreshed on PGlite, which runs no autovacuum: the reports' rollup is also
-      // vacuumed, so its pages are marked all-visible (the reports then read its entries index
-      // alone) and the room its delete-and-insert upkeep leaves is reused.
-      if (columns === 'all') await db.execute(sql`vacuum person_timelines`);
+      // Every column is refreshed on PGlite, which runs no autovacuum: the reports' rollups are also
+      // vacuumed, so their pages are marked all-visible (the reports then read the entries index
+      // alone) and the room their upkeep leaves (delete-and-insert, updates) is reused.
+      if (columns === 'all') await db.execute(sql`vacuum person_timelines, contact_segments`);
     },
 
     /** How many stored messages the planner believes a workspace holds (its estimate, not a count). */

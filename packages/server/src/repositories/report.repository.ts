@@ -450,7 +450,8 @@ export function createReportRepository(db: Db) {
       // the lead stage: it is one of them and none of the stages before it (its path) is. Two
       // statements side by side (on PostgreSQL, one per core; 1.2 s as one, 0.8 s as two at 1M
       // contacts): the lead counts, one grouped pass over the window's entries (the whole
-      // period's summed from the rows'), and the MQLs, a fraction of them, joined to their scores.
+      // period's summed from the rows'), and the MQLs, a fraction of them, joined to their fit,
+      // grade and quadrant in `contact_segments` (narrower than `scores`: 0.81 → 0.70 s alone).
       // Each (MQL entry, bucket) is a distinct person in the bucket: a person has one first entry
       // into the stage per bucket.
       const common = sql`bounds as materialized (
@@ -495,11 +496,13 @@ export function createReportRepository(db: Db) {
               select e.row,
                      count(*) filter (where e.stage = ${options.leadStage}::text
                                         and (e.previous_same_at is null or e.previous_same_at < e.row_from)) as leads,
-                     count(*) filter (where e.stage = any(${past}) and pa.before_lead) as new_leads,
+                     count(*) filter (where pa.before_lead) as new_leads,
                      count(*) filter (where e.in_total and e.stage = ${options.leadStage}::text
                                         and (e.previous_same_at is null or e.previous_same_at < e.total_from)) as total_leads,
-                     count(*) filter (where e.in_total and e.stage = any(${past}) and pa.before_lead) as total_new_leads
+                     count(*) filter (where e.in_total and pa.before_lead) as total_new_leads
                 from entries e join paths pa on pa.id = e.path_id
+               -- Every count is of entries at or past the lead stage (half of them at 1M contacts).
+               where e.stage = any(${past})
                group by e.row
             )
             select row as i, 'lead' as kind, leads as people from counted
@@ -521,28 +524,42 @@ export function createReportRepository(db: Db) {
         }>(
           db,
           sql`with ${common},
+            -- Each MQL entry of the window, with whether it counts in its row (the person's first
+            -- entry into the stage in the row) and in the whole period.
             mqls as materialized (
-              select e.person_id, v.i
+              select e.person_id, e.row,
+                     (e.previous_same_at is null or e.previous_same_at < e.row_from) as in_row,
+                     (e.in_total and (e.previous_same_at is null or e.previous_same_at < e.total_from)) as in_total
                 from entries e
-                cross join lateral (
-                  values (case when e.previous_same_at is null or e.previous_same_at < e.row_from then e.row end),
-                         (case when e.in_total and (e.previous_same_at is null or e.previous_same_at < e.total_from) then 0 end)
-                ) as v(i)
-               where e.stage = ${options.mqlStage}::text and v.i is not null
+               where e.stage = ${options.mqlStage}::text
+            ),
+            merged as materialized (
+              select c.id, c.merged_into_id from contacts c
+               where c.workspace_id = ${workspaceId}::uuid and c.merged_into_id is not null
             ),
             invalid as materialized (
-              select distinct coalesce((select c.merged_into_id from contacts c
-                                          where c.workspace_id = f.workspace_id and c.id = f.contact_id), f.contact_id) as person_id
-                from feedback f
+              select distinct coalesce(mg.merged_into_id, f.contact_id) as person_id
+                from feedback f left join merged mg on mg.id = f.contact_id
                where f.workspace_id = ${workspaceId}::uuid and f.verdict = 'reject' and f.occurred_at <= ${asOf}::timestamptz
                  and f.reason in (select jsonb_array_elements_text(${json(options.invalidReasons)}::jsonb))
+            ),
+            -- Grouped once with both flags, then each group counted in its row and in the period
+            -- (before, each entry became two rows: 0.74 → 0.56 s at 1M contacts).
+            grouped as (
+              select m.row, m.in_row, m.in_total, sc.fit_grade as grade, (iv.person_id is not null) as invalid,
+                     coalesce(sc.quadrant = 'hot', false) as hot, count(*) as people,
+                     coalesce(sum(sc.fit), 0) as fit_sum, count(sc.fit) as fit_count
+                from mqls m
+                left join contact_segments sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = m.person_id
+                left join invalid iv on iv.person_id = m.person_id
+               where m.in_row or m.in_total
+               group by 1, 2, 3, 4, 5, 6
             )
-            select m.i, sc.fit_grade as grade, (iv.person_id is not null) as invalid,
-                   coalesce(sc.quadrant = 'hot', false) as hot, count(*) as people,
-                   coalesce(sum(sc.fit), 0) as fit_sum, count(sc.fit) as fit_count
-              from mqls m
-              left join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = m.person_id
-              left join invalid iv on iv.person_id = m.person_id
+            select u.i, u.grade, u.invalid, u.hot, sum(u.people) as people, sum(u.fit_sum) as fit_sum,
+                   sum(u.fit_count) as fit_count
+              from (select row as i, grade, invalid, hot, people, fit_sum, fit_count from grouped where in_row
+                    union all
+                    select 0, grade, invalid, hot, people, fit_sum, fit_count from grouped where in_total) u
              group by 1, 2, 3, 4`,
           // The few invalid people hashed: a merge join sorted every MQL row to meet them.
           { hashJoins: true },
@@ -959,7 +976,7 @@ export function createReportRepository(db: Db) {
       const grades = await aggregateRows<{ fit_grade: string | null; delivered: unknown; won: unknown }>(
         db,
         // The two stages' entries from the rollup's (stage, at) index, grouped by person; the
-        // people hashed and the scores read once past them.
+        // people hashed and the grades (`contact_segments`, narrower than `scores`) read once past them.
         sql`with reached as (
               select r.person_id, bool_or(r.stage = ${options.wonStage}::text) as won
                 from person_timelines r
@@ -969,10 +986,11 @@ export function createReportRepository(db: Db) {
                group by r.person_id
               having bool_or(r.stage = ${options.deliveredStage}::text)
             )
-            select sc.fit_grade, count(*) as delivered, count(*) filter (where r.won) as won
+            select g.fit_grade, count(*) as delivered, count(*) filter (where r.won) as won
               from reached r
-              join scores sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = r.person_id
-             group by sc.fit_grade`,
+              join contact_segments g on g.workspace_id = ${workspaceId}::uuid and g.contact_id = r.person_id
+             where g.fit_grade is not null
+             group by g.fit_grade`,
         { serial: true },
       );
       const closeRateByGrade: Record<string, number> = {};
