@@ -43,11 +43,13 @@ import { createWorkspace } from '../packages/server/src/use-cases/workspaces/cre
 import { benchDeps, onEachDatabase } from './lib/databases.ts';
 import { countReportWorkspace, fillReportWorkspace } from './lib/report-fill.ts';
 import {
+  attributionDigest,
   clogsDigest,
   closeRatesDigest,
   followThroughDigest,
   funnelDigest,
   goalTreeDigest,
+  handAttribution,
   handClogs,
   handCloseRates,
   handFollowThrough,
@@ -214,14 +216,22 @@ async function bench(name: string, database: Database): Promise<string[]> {
             asOf,
           }),
       },
-      // Timed, no baseline yet: its six models split each deal to the cent (largest remainders)
-      // over touchpoints read from activities' campaign context and page URLs; core computes them
-      // from the facts the database reads (listAttributionFacts), and no hand query is written yet.
+      // The baseline finds the deals won in the period and their touchpoints (the person's and its
+      // account's activities naming a campaign, up to the deal's creation) in SQL, and splits each
+      // deal to the cent under the six models there too (window functions for order, shares and
+      // largest remainders).
       {
         report: 'attribution',
         figure: '2026-Q2, six models',
         target: 1,
-        run: () => getAttributionReport({ workspaceId, ...quarter }, deps),
+        run: async () => attributionDigest(await getAttributionReport({ workspaceId, ...quarter }, deps)),
+        hand: () =>
+          handAttribution(database, {
+            workspaceId,
+            agreement,
+            period: period(quarter.from, quarter.to),
+            asOf,
+          }),
       },
       {
         report: 'goal-tree',

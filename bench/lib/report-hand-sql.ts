@@ -7,6 +7,10 @@
  */
 import {
   type Agreement,
+  type AttributionModel,
+  type AttributionReport,
+  type AttributionRow,
+  attributionModels,
   type BucketUnit,
   bucketContaining,
   type ClogReport,
@@ -14,6 +18,7 @@ import {
   clogWindows,
   defaultAttemptDays,
   defaultClogOptions,
+  defaultHalfLifeDays,
   type FollowThroughFigures,
   type FollowThroughReport,
   type FunnelReport,
@@ -23,9 +28,11 @@ import {
   invalidReasons,
   type LeadFlowReport,
   leadStageOf,
+  type ModelFigures,
   periodBuckets,
   previousBucket,
   type ReportPeriod,
+  type RoiRow,
   type SlaReport,
   type WaterfallReport,
 } from '../../packages/core/src/index.ts';
@@ -1100,5 +1107,352 @@ export function closeRatesDigest(report: CloseRatesReport): CloseRatesDigest {
       openCreated: deals.openCreated,
     },
     velocity: report.velocity.map(({ to, moved, skipped, days }) => ({ to, moved, skipped, days })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Attribution
+
+/** What attribution credited: the deals and their revenue, each model's credits per source and per campaign, and ROI. */
+export type AttributionDigest = {
+  total: { deals: number; revenue: number; credited: ModelFigures };
+  excluded: { otherCurrency: number; noAmount: number };
+  bySource: AttributionRow[];
+  byCampaign: AttributionRow[];
+  roi: { byCampaign: RoiRow[]; bySource: RoiRow[]; spendExcluded: number };
+};
+
+/** UTM values as written in URLs (`%20`, `+`); a malformed escape is kept as it is. */
+function decodeUrlValue(value: string): string {
+  try {
+    return decodeURIComponent(value.replaceAll('+', ' '));
+  } catch {
+    return value;
+  }
+}
+
+/** A source or campaign as compared: trimmed, lower case, the fallback when empty. */
+const keyOf = (value: string | null, fallback: string) => value?.trim().toLowerCase() || fallback;
+
+const byKey = (a: { key: string }, b: { key: string }) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0);
+
+const modelFigures = <T = number>(of: (model: AttributionModel) => T): Record<AttributionModel, T> =>
+  Object.fromEntries(attributionModels.map((model) => [model, of(model)])) as Record<AttributionModel, T>;
+
+/**
+ * Attribution from the base tables: the won deals (their won event, else local midnight of their
+ * close date, else their last update) in the period; each deal's touchpoints, the activities naming
+ * a source or campaign of its person (merged contacts included) and of its account's people, at or
+ * before its creation (none: its person's lead source); each split to the cent under the six models
+ * (W-shaped's middle key: the last touchpoint up to when the person first moved into the lead stage
+ * or a later one, up to asOf) with window functions; spend pro-rated by its local days.
+ */
+export async function handAttribution(
+  db: Database,
+  input: { workspaceId: string; agreement: Agreement; period: ReportPeriod; asOf: Date },
+): Promise<AttributionDigest> {
+  const { workspaceId, agreement, period, asOf } = input;
+  const currency = agreement.currency;
+  const ids = agreement.stages.map((stage) => stage.id);
+  const leadStages = ids.slice(Math.max(0, ids.indexOf(leadStageOf(agreement))));
+  const asOfIso = iso(asOf);
+  const ms = (column: Fragment) => sql`floor(extract(epoch from ${column}) * 1000)::bigint`;
+  const url = sql`a.context -> 'page' ->> 'url'`;
+  const [credits, spend] = await Promise.all([
+    queryRows<{
+      kind: 'total' | 'source' | 'campaign' | 'deals';
+      key: string | null;
+      decoded: boolean | null;
+      model: AttributionModel | null;
+      cents: Num;
+      points: Num;
+      deals: Num;
+      no_amount: Num;
+      other_currency: Num;
+    }>(
+      db,
+      sql`with won as (
+            -- The won deals up to asOf, with their person and account (the deal's, else its contact's),
+            -- won at their last won event, else local midnight of their close date, else their last update.
+            select d.contact_id, d.id, coalesce(c.merged_into_id, c.id) as person_id,
+                   coalesce(d.account_id, c.account_id) as account_id, d.amount, d.currency,
+                   ${ms(sql`d.created_at`)} as created_ms,
+                   ${ms(sql`coalesce(e.won_at, d.close_date::timestamp at time zone ${agreement.timezone}::text, d.updated_at)`)} as won_ms
+              from deals d
+              join contacts c on c.workspace_id = d.workspace_id and c.id = d.contact_id
+              left join (select contact_id, deal_id, max(occurred_at) as won_at from deal_events
+                          where workspace_id = ${workspaceId}::uuid and kind = 'won' group by contact_id, deal_id) e
+                     on e.contact_id = d.contact_id and e.deal_id = d.id
+             where d.workspace_id = ${workspaceId}::uuid and d.status = 'won' and d.created_at <= ${asOfIso}::timestamptz
+          ),
+          won_in_period as (
+            select * from won
+             where won_ms >= ${period.from.getTime()}::bigint and won_ms < ${period.to.getTime()}::bigint
+               and won_ms <= ${asOf.getTime()}::bigint
+          ),
+          -- The deals credited (with an amount, in the agreement currency), with when their person
+          -- became a lead (its first move, on any of its contacts, into the lead stage or a later
+          -- one) and its lead source and campaign traits.
+          credited as (
+            select w.contact_id as deal_contact_id, w.id as deal_id, w.person_id as deal_person_id, w.account_id,
+                   w.created_ms, round(w.amount * 100)::bigint as cents,
+                   s.traits ->> 'leadSource' as lead_source, s.traits ->> 'campaign' as lead_campaign,
+                   (select ${ms(sql`min(t.occurred_at)`)}
+                      from contacts m
+                      join stage_transitions t on t.workspace_id = m.workspace_id and t.contact_id = m.id
+                     where m.workspace_id = ${workspaceId}::uuid and (m.id = w.person_id or m.merged_into_id = w.person_id)
+                       and t.to_stage = any(${leadStages}::text[]) and t.occurred_at <= ${asOfIso}::timestamptz) as lead_ms
+              from won_in_period w
+              join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = w.person_id
+             where w.amount is not null and coalesce(w.currency, ${currency}::text) = ${currency}::text
+          ),
+          -- Whose activities count for each deal: its person's and its account's people's (the account's
+          -- contacts not merged into another), each with the contacts merged into it.
+          reach as (
+            select d.*, d.deal_person_id as person_id from credited d
+            union
+            select d.*, p.id from credited d
+              join contacts p on p.workspace_id = ${workspaceId}::uuid and p.account_id = d.account_id and p.merged_into_id is null
+          ),
+          reach_contacts as (
+            select r.*, r.person_id as contact_id from reach r
+            union all
+            select r.*, c.id from reach r
+              join contacts c on c.workspace_id = ${workspaceId}::uuid and c.merged_into_id = r.person_id
+          ),
+          -- Each deal's touchpoints: those activities, at or before the deal's creation, that name a
+          -- source or a campaign (context.campaign, else the page URL's UTM parameters).
+          points as (
+            select * from (
+              select r.*, a.id as activity_id, a.occurred_at, ${ms(sql`a.occurred_at`)} as at_ms,
+                     coalesce(nullif(a.context -> 'campaign' ->> 'source', ''),
+                              substring(${url} from '[?&]utm_source=([^&#]*)')) as source,
+                     coalesce(nullif(a.context -> 'campaign' ->> 'name', ''),
+                              substring(${url} from '[?&]utm_campaign=([^&#]*)')) as campaign
+                from reach_contacts r
+                join activities a on a.workspace_id = ${workspaceId}::uuid and a.contact_id = r.contact_id
+            ) x where at_ms <= created_ms and (source is not null or campaign is not null)
+          ),
+          -- A deal without any has one point: its person's lead source (and campaign trait), not URL-escaped.
+          all_points as (
+            select deal_contact_id, deal_id, cents, created_ms, lead_ms, person_id, contact_id, activity_id, occurred_at,
+                   at_ms, source, campaign, true as decoded
+              from points
+            union all
+            select deal_contact_id, deal_id, cents, created_ms, lead_ms, deal_person_id, null, null, null,
+                   created_ms, lead_source, lead_campaign, false
+              from credited
+             where (deal_contact_id, deal_id) not in (select deal_contact_id, deal_id from points)
+          ),
+          -- Each deal's points in time order (ties: by person, then by activity), counted, with those up to
+          -- its person's lead creation, and their time-decay weights.
+          ordered as (
+            select p.*, row_number() over w - 1 as idx,
+                   count(*) over (partition by deal_contact_id, deal_id) as n,
+                   count(*) filter (where at_ms <= lead_ms) over (partition by deal_contact_id, deal_id) as up_to_lead,
+                   power(0.5::float8, greatest(0::float8, (created_ms - at_ms)::float8 / 86400000::float8)
+                                      / ${defaultHalfLifeDays}::float8) as decay
+              from all_points p
+            window w as (partition by deal_contact_id, deal_id order by at_ms, person_id, occurred_at, contact_id, activity_id)
+          ),
+          -- W-shaped's keys: the first point, the last at or before the lead creation (else the first), the last.
+          keyed as (
+            select o.*, greatest(up_to_lead - 1, 0) as lead_idx,
+                   sum(decay) over (partition by deal_contact_id, deal_id order by idx
+                                    rows between unbounded preceding and unbounded following) as decay_total
+              from ordered o
+          ),
+          marked as (
+            select k.*, (idx = 0)::int + (idx = lead_idx)::int + (idx = n - 1)::int as key_count,
+                   n - 2 - (lead_idx <> 0 and lead_idx <> n - 1)::int as others
+              from keyed k
+          ),
+          -- Each point's share of its deal under each model, and its floor of cents.
+          shares as (
+            select m.*, x.model,
+                   case when n = 1 then 1::float8
+                     else case x.model
+                       when 'firstTouch' then (idx = 0)::int::float8
+                       when 'lastTouch' then (idx = n - 1)::int::float8
+                       when 'linear' then 1::float8 / n::float8
+                       when 'uShaped' then case when n = 2 then 0.5::float8
+                                                when idx = 0 or idx = n - 1 then 0.4::float8
+                                                else 0.2::float8 / (n - 2)::float8 end
+                       when 'wShaped' then case
+                         when key_count = 0 then 0.1::float8 / others::float8
+                         when others > 0 and key_count = 1 then 0.3::float8
+                         when others > 0 then 0.3::float8 + 0.3::float8
+                         -- No others: the 10 % over the three keys (a key twice gets it twice).
+                         when key_count = 1 then 0.3::float8 + 0.1::float8 / 3::float8
+                         else 0.3::float8 + 0.3::float8 + 0.1::float8 / 3::float8 + 0.1::float8 / 3::float8 end
+                       when 'timeDecay' then decay / decay_total
+                     end end as share
+              from marked m
+             cross join unnest(${[...attributionModels]}::text[]) as x(model)
+          ),
+          floored as (
+            select s.*, floor(share * cents::float8 + 1e-9::float8) as part,
+                   share * cents::float8 - floor(share * cents::float8 + 1e-9::float8) as fraction
+              from shares s
+          ),
+          -- The cents the floors leave go one each to the largest fractions (ties: the earlier point), round after round.
+          split as (
+            select f.*, cents - sum(part) over (partition by deal_contact_id, deal_id, model) as left_over,
+                   row_number() over (partition by deal_contact_id, deal_id, model order by fraction desc, idx) - 1 as place
+              from floored f
+          ),
+          credits as (
+            select source, campaign, decoded, model,
+                   part::bigint + case when left_over > 0
+                                       then floor(left_over / n)::bigint + (place < left_over::bigint % n)::int else 0 end as cents
+              from split
+          )
+          select case when grouping(source) = 0 then 'source' when grouping(campaign) = 0 then 'campaign' else 'total' end as kind,
+                 case when grouping(source) = 0 then source else campaign end as key, decoded, model, sum(cents) as cents, count(*) as points,
+                 null as deals, null as no_amount, null as other_currency
+            from credits
+           group by grouping sets ((model), (model, source, decoded), (model, campaign, decoded))
+          union all
+          select 'deals', null, null, null, (select coalesce(sum(cents), 0) from credited), null,
+                 (select count(*) from credited),
+                 count(*) filter (where amount is null),
+                 count(*) filter (where amount is not null and coalesce(currency, ${currency}::text) <> ${currency}::text)
+            from won_in_period`,
+    ),
+    queryRows<{ kind: 'campaign' | 'source' | 'excluded'; key: string | null; cents: Num }>(
+      db,
+      sql`with bounds as (
+            select (${iso(period.from)}::timestamptz at time zone ${agreement.timezone}::text)::date as from_day,
+                   (${iso(period.to)}::timestamptz at time zone ${agreement.timezone}::text)::date as to_day
+          ),
+          -- The spend rows whose days overlap the period's local days, with how many of their days
+          -- start (local midnight) inside the period.
+          spend as (
+            select s.campaign, s.source, s.currency, s.amount, s.period_end - s.period_start + 1 as days,
+                   (select count(*)
+                      from generate_series(greatest(s.period_start, b.from_day)::timestamp, least(s.period_end, b.to_day)::timestamp,
+                                     interval '1 day') g(day)
+                     where g.day at time zone ${agreement.timezone}::text >= ${iso(period.from)}::timestamptz
+                       and g.day at time zone ${agreement.timezone}::text < ${iso(period.to)}::timestamptz) as inside
+              from campaign_spend s cross join bounds b
+             where s.workspace_id = ${workspaceId}::uuid and s.period_end >= b.from_day and s.period_start <= b.to_day
+          ),
+          -- Each row's amount pro-rated by that share of its days, to the cent.
+          pro_rated as (
+            select campaign, source,
+                   floor(amount::float8 * 100::float8 * (inside::float8 / days::float8) + 0.5::float8) as cents
+              from spend where currency = ${currency}::text and inside > 0
+          )
+          select 'campaign' as kind, campaign as key, sum(cents) as cents from pro_rated group by campaign
+          union all
+          select 'source', source, sum(cents) from pro_rated group by source
+          union all
+          select 'excluded', null, count(*) from spend where currency <> ${currency}::text`,
+    ),
+  ]);
+  // The keys are compared as the report compares them (URL-escapes decoded, trimmed, lower case),
+  // which SQL has no function for: the few groups are merged under those keys here.
+  const tables = {
+    source: new Map<string, { touchpoints: number; cents: ModelFigures }>(),
+    campaign: new Map<string, { touchpoints: number; cents: ModelFigures }>(),
+  };
+  const credited = modelFigures(() => 0);
+  const totals = { deals: 0, revenueCents: 0, noAmount: 0, otherCurrency: 0 };
+  for (const row of credits) {
+    if (row.kind === 'deals') {
+      totals.deals = num(row.deals) ?? 0;
+      totals.revenueCents = num(row.cents) ?? 0;
+      totals.noAmount = num(row.no_amount) ?? 0;
+      totals.otherCurrency = num(row.other_currency) ?? 0;
+      continue;
+    }
+    const model = row.model as AttributionModel;
+    const cents = num(row.cents) ?? 0;
+    if (row.kind === 'total') {
+      credited[model] = cents;
+      continue;
+    }
+    const raw = row.key !== null && row.decoded ? decodeUrlValue(row.key) : row.key;
+    const key = keyOf(raw, row.kind === 'source' ? '(unknown)' : '(none)');
+    const group = tables[row.kind].get(key) ?? { touchpoints: 0, cents: modelFigures(() => 0) };
+    group.cents[model] += cents;
+    if (model === 'linear') group.touchpoints += num(row.points) ?? 0;
+    tables[row.kind].set(key, group);
+  }
+  const money = (cents: ModelFigures) => modelFigures((model) => cents[model] / 100);
+  const table = (groups: Map<string, { touchpoints: number; cents: ModelFigures }>): AttributionRow[] =>
+    [...groups]
+      .map(([key, group]) => ({ key, touchpoints: group.touchpoints, revenue: money(group.cents) }))
+      .sort((a, b) => b.revenue.linear - a.revenue.linear || byKey(a, b));
+  const bySource = table(tables.source);
+  const byCampaign = table(tables.campaign);
+
+  const spent = { campaign: new Map<string, number>(), source: new Map<string, number>() };
+  let spendExcluded = 0;
+  for (const row of spend) {
+    if (row.kind === 'excluded') {
+      spendExcluded = num(row.cents) ?? 0;
+      continue;
+    }
+    // Spend names are not URL-escaped; a row without a source counts for its campaign only.
+    if (row.kind === 'source' && (row.key ?? '').trim() === '') continue;
+    const key = keyOf(row.key, row.kind === 'source' ? '(unknown)' : '(none)');
+    spent[row.kind].set(key, (spent[row.kind].get(key) ?? 0) + (num(row.cents) ?? 0));
+  }
+  const roi = (spentOn: Map<string, number>, revenue: readonly AttributionRow[]): RoiRow[] =>
+    [...spentOn]
+      .map(([key, cents]) => ({ key, cents }))
+      .sort(byKey)
+      .map(({ key, cents }) => {
+        const earned = revenue.find((row) => row.key === key)?.revenue ?? modelFigures(() => 0);
+        const amount = cents / 100;
+        const rate = (value: number) =>
+          amount === 0 ? null : Math.round((value / amount) * 10_000) / 10_000;
+        return {
+          key,
+          spend: amount,
+          revenue: earned,
+          returnOnSpend: modelFigures((model) => rate(earned[model])),
+          roi: modelFigures((model) => rate(earned[model] - amount)),
+        };
+      });
+  return {
+    total: { deals: totals.deals, revenue: totals.revenueCents / 100, credited: money(credited) },
+    excluded: { otherCurrency: totals.otherCurrency, noAmount: totals.noAmount },
+    bySource,
+    byCampaign,
+    roi: {
+      byCampaign: roi(spent.campaign, byCampaign),
+      bySource: roi(spent.source, bySource),
+      spendExcluded,
+    },
+  };
+}
+
+export function attributionDigest(report: AttributionReport): AttributionDigest {
+  const rows = (list: readonly AttributionRow[]) =>
+    list.map(({ key, touchpoints, revenue }) => ({ key, touchpoints, revenue: { ...revenue } }));
+  const roi = (list: readonly RoiRow[]) =>
+    list.map(({ key, spend, revenue, returnOnSpend, roi }) => ({
+      key,
+      spend,
+      revenue: { ...revenue },
+      returnOnSpend: { ...returnOnSpend },
+      roi: { ...roi },
+    }));
+  return {
+    total: {
+      deals: report.total.deals,
+      revenue: report.total.revenue,
+      credited: { ...report.total.credited },
+    },
+    excluded: { otherCurrency: report.excluded.otherCurrency, noAmount: report.excluded.noAmount },
+    bySource: rows(report.bySource),
+    byCampaign: rows(report.byCampaign),
+    roi: {
+      byCampaign: roi(report.roi.byCampaign),
+      bySource: roi(report.roi.bySource),
+      spendExcluded: report.roi.spendExcluded,
+    },
   };
 }
