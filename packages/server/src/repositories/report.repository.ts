@@ -728,7 +728,9 @@ export function createReportRepository(db: Db) {
               select 'size' as kind, i, null::int as j, null::int as idx, count(*) as n from cohort_members group by i
               union all
               select 'reach', i, mask, idx, count(*) from reached group by 2, 3, 4`,
-          { hashJoins: true },
+          // Grouped by hashing: the planner, guessing a few hundred members for 280,000, sorted the
+          // 490,000 reach rows to group them (cohorts 1.85-1.95 → 1.67-1.72 s of CPU at 1M contacts).
+          { hashJoins: true, hashAggregates: true },
         ),
       ]);
       const found = [...balances, ...cohorts];

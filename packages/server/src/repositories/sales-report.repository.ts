@@ -642,15 +642,18 @@ export function createSalesReportRepository(db: Db) {
         ...new Set(deals.flatMap((deal) => (deal.accountId === null ? [] : [deal.accountId]))),
       ];
       const until = new Date(Math.max(...deals.map((deal) => deal.createdAt)));
-      const points = await rows<{
-        person_id: string;
-        account_id: string | null;
-        occurred_at: unknown;
-        source: string | null;
-        campaign: string | null;
-      }>(
-        db,
-        sql`with people as (
+      // The touchpoints and the people's origins are independent reads: on PostgreSQL they run side
+      // by side.
+      const [points, origins] = await Promise.all([
+        rows<{
+          person_id: string;
+          account_id: string | null;
+          occurred_at: unknown;
+          source: string | null;
+          campaign: string | null;
+        }>(
+          db,
+          sql`with people as (
               select distinct value::uuid as person_id from jsonb_array_elements_text(${json(personIds)}::jsonb)
               union
               select distinct coalesce(c.merged_into_id, c.id) from contacts c
@@ -663,17 +666,20 @@ export function createSalesReportRepository(db: Db) {
               join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = m.person_id
               join activities a on a.workspace_id = ${workspaceId}::uuid and a.contact_id = m.contact_id
              where a.occurred_at <= ${iso(until)}::timestamptz and ${mayNameCampaign}
-               and (${campaignOf} is not null or ${sourceOf} is not null)`,
-      );
-      const origins = await rows<{
-        person_id: string;
-        source: string | null;
-        campaign: string | null;
-        started_at: unknown;
-        lead_at: unknown;
-      }>(
-        db,
-        sql`with people as (select distinct value::uuid as person_id from jsonb_array_elements_text(${json(personIds)}::jsonb)),
+               and (${campaignOf} is not null or ${sourceOf} is not null)
+             -- A person's touchpoints at one millisecond keep one order from run to run (core orders
+             -- them by time and person, stably).
+             order by m.person_id, a.occurred_at, a.contact_id, a.id`,
+        ),
+        rows<{
+          person_id: string;
+          source: string | null;
+          campaign: string | null;
+          started_at: unknown;
+          lead_at: unknown;
+        }>(
+          db,
+          sql`with people as (select distinct value::uuid as person_id from jsonb_array_elements_text(${json(personIds)}::jsonb)),
             ${membersCte(workspaceId)},
             -- Per person, grouped once (a subquery per person scanned every member: quadratic).
             firsts as (
@@ -689,7 +695,8 @@ export function createSalesReportRepository(db: Db) {
               from people p
               join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = p.person_id
               left join firsts f on f.person_id = p.person_id`,
-      );
+        ),
+      ]);
       return {
         deals,
         touchpoints: points.map((row) => ({

@@ -9,19 +9,22 @@ export async function getAttributionReport(
   const context = await openReport(query, deps);
   const { agreement, period, filters, asOf } = context;
   const ids = agreement.stages.map((stage) => stage.id);
-  const facts = await deps.repos.salesReports.listAttributionFacts(query.workspaceId, {
-    from: period.from,
-    to: period.to,
-    asOf,
-    filters,
-    timezone: agreement.timezone,
-    leadStages: ids.slice(Math.max(0, ids.indexOf(leadStageOf(agreement)))),
-  });
-  const spend = await deps.repos.salesReports.listSpend(
-    query.workspaceId,
-    localDay(period.from, period.timezone),
-    localDay(period.to, period.timezone),
-  );
+  // The facts and the spend are independent reads: on PostgreSQL they run side by side.
+  const [facts, spend] = await Promise.all([
+    deps.repos.salesReports.listAttributionFacts(query.workspaceId, {
+      from: period.from,
+      to: period.to,
+      asOf,
+      filters,
+      timezone: agreement.timezone,
+      leadStages: ids.slice(Math.max(0, ids.indexOf(leadStageOf(agreement)))),
+    }),
+    deps.repos.salesReports.listSpend(
+      query.workspaceId,
+      localDay(period.from, period.timezone),
+      localDay(period.to, period.timezone),
+    ),
+  ]);
   return buildAttribution({
     ...context,
     ...(query.halfLifeDays === undefined ? {} : { halfLifeDays: query.halfLifeDays }),
