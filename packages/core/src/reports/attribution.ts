@@ -181,25 +181,34 @@ export function spendShare(row: SpendFacts, period: ReportPeriod): number {
   return days === 0 ? 0 : inside / days;
 }
 
-type Credit = { source: string; campaign: string; cents: ModelFigures };
+/** A touchpoint's cents under each model, in the order of `attributionModels`. */
+type Credit = { source: string; campaign: string; cents: Float64Array };
+
+const modelCount = attributionModels.length;
 
 function table(credits: readonly Credit[], key: (credit: Credit) => string): AttributionRow[] {
-  const groups = new Map<string, { touchpoints: number; cents: ModelFigures }>();
+  const groups = new Map<string, { touchpoints: number; cents: Float64Array }>();
   for (const credit of credits) {
     const k = key(credit);
-    const group = groups.get(k) ?? { touchpoints: 0, cents: emptyFigures() };
+    let group = groups.get(k);
+    if (group === undefined) {
+      group = { touchpoints: 0, cents: new Float64Array(modelCount) };
+      groups.set(k, group);
+    }
     group.touchpoints += 1;
-    for (const model of attributionModels) group.cents[model] += credit.cents[model];
-    groups.set(k, group);
+    for (let m = 0; m < modelCount; m++) group.cents[m] = (group.cents[m] ?? 0) + (credit.cents[m] ?? 0);
   }
   return [...groups.entries()]
     .map(([k, group]) => ({ key: k, touchpoints: group.touchpoints, revenue: toMoney(group.cents) }))
     .sort((a, b) => b.revenue.linear - a.revenue.linear || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function toMoney(cents: ModelFigures): ModelFigures {
+/** Whole cents per model (in the order of `attributionModels`) as money. */
+function toMoney(cents: Float64Array): ModelFigures {
   const money = emptyFigures();
-  for (const model of attributionModels) money[model] = cents[model] / 100;
+  attributionModels.forEach((model, m) => {
+    money[model] = (cents[m] ?? 0) / 100;
+  });
   return money;
 }
 
@@ -247,17 +256,25 @@ export function buildAttribution(input: {
   const to = period.to.getTime();
   const asOf = input.asOf.getTime();
 
-  const byPerson = new Map<string, TouchpointFacts[]>();
-  const byAccount = new Map<string, TouchpointFacts[]>();
+  // Each touchpoint normalised once (a deal of its person and one of its account share it).
+  type Point = { at: number; personId: string; source: string; campaign: string };
+  const byPerson = new Map<string, Point[]>();
+  const byAccount = new Map<string, Point[]>();
   // Appended in place: copying a list per touchpoint is quadratic in a big account's touchpoints.
-  const append = (map: Map<string, TouchpointFacts[]>, key: string, point: TouchpointFacts) => {
+  const append = (map: Map<string, Point[]>, key: string, point: Point) => {
     const list = map.get(key);
     if (list === undefined) map.set(key, [point]);
     else list.push(point);
   };
-  for (const point of input.touchpoints) {
+  for (const touchpoint of input.touchpoints) {
+    const point: Point = {
+      at: touchpoint.at,
+      personId: touchpoint.personId,
+      source: normalise(touchpoint.source, unknownSource),
+      campaign: normalise(touchpoint.campaign, noCampaign),
+    };
     append(byPerson, point.personId, point);
-    if (point.accountId !== null) append(byAccount, point.accountId, point);
+    if (touchpoint.accountId !== null) append(byAccount, touchpoint.accountId, point);
   }
 
   const excluded = { otherCurrency: 0, noAmount: 0 };
@@ -279,22 +296,22 @@ export function buildAttribution(input: {
     const cents = Math.round(deal.amount * 100);
     deals += 1;
     revenueCents += cents;
-    const seen = new Set<TouchpointFacts>();
-    const points = [
-      ...(byPerson.get(deal.personId) ?? []),
-      ...(deal.accountId === null ? [] : (byAccount.get(deal.accountId) ?? [])),
-    ]
-      .filter((point) => {
+    const own = byPerson.get(deal.personId) ?? [];
+    const accounts = deal.accountId === null ? undefined : byAccount.get(deal.accountId);
+    let points: { at: number; source: string; campaign: string }[];
+    if (accounts === undefined) {
+      points = own.filter((point) => point.at <= deal.createdAt);
+    } else {
+      const seen = new Set<Point>();
+      points = [...own, ...accounts].filter((point) => {
         if (seen.has(point) || point.at > deal.createdAt) return false;
         seen.add(point);
         return true;
-      })
-      .sort((a, b) => a.at - b.at || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0))
-      .map((point) => ({
-        at: point.at,
-        source: normalise(point.source, unknownSource),
-        campaign: normalise(point.campaign, noCampaign),
-      }));
+      });
+    }
+    (points as Point[]).sort(
+      (a, b) => a.at - b.at || (a.personId < b.personId ? -1 : a.personId > b.personId ? 1 : 0),
+    );
     if (points.length === 0) {
       const origin = input.origins.get(deal.personId);
       points.push({
@@ -311,21 +328,20 @@ export function buildAttribution(input: {
       ages: points.map((point) => (deal.createdAt - point.at) / 86_400_000),
       halfLifeDays,
     };
-    const split = Object.fromEntries(
-      attributionModels.map((model) => [
-        model,
-        splitCents(cents, modelShares(model, points.length, options)),
-      ]),
-    ) as Record<AttributionModel, number[]>;
+    const split = attributionModels.map((model) =>
+      splitCents(cents, modelShares(model, points.length, options)),
+    );
     points.forEach((point, index) => {
-      const figures = emptyFigures();
-      for (const model of attributionModels) figures[model] = split[model][index] ?? 0;
+      const figures = new Float64Array(modelCount);
+      for (let m = 0; m < modelCount; m++) figures[m] = split[m]?.[index] ?? 0;
       credits.push({ source: point.source, campaign: point.campaign, cents: figures });
     });
   }
 
-  const credited = emptyFigures();
-  for (const credit of credits) for (const model of attributionModels) credited[model] += credit.cents[model];
+  const creditedCents = new Float64Array(modelCount);
+  for (const credit of credits)
+    for (let m = 0; m < modelCount; m++) creditedCents[m] = (creditedCents[m] ?? 0) + (credit.cents[m] ?? 0);
+  const credited = toMoney(creditedCents);
   const bySource = table(credits, (credit) => credit.source);
   const byCampaign = table(credits, (credit) => credit.campaign);
 
@@ -354,7 +370,7 @@ export function buildAttribution(input: {
     currency,
     models: [...attributionModels],
     halfLifeDays,
-    total: { deals, revenue: revenueCents / 100, credited: toMoney(credited) },
+    total: { deals, revenue: revenueCents / 100, credited },
     excluded,
     bySource,
     byCampaign,

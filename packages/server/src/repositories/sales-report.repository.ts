@@ -104,6 +104,8 @@ type DealRow = {
   status: DealFacts['status'];
   created_at: unknown;
   closed_at: unknown;
+  /** With `attribution`: the account of the deal's person (a merged contact's survivor's). */
+  person_account_id?: string | null;
 };
 
 /** The deals of people in the segment created or closed in [from, to), as of asOf: a statement. */
@@ -114,6 +116,8 @@ type DealsOptions = {
   filters: SegmentFilters;
   timezone: string;
   wonOnly?: boolean;
+  /** Attribution's read: only the deals closed in [from, to), with their person's account. */
+  attribution?: boolean;
 };
 
 function dealsQuery(workspaceId: string, options: DealsOptions): SQL {
@@ -126,6 +130,13 @@ function dealsQuery(workspaceId: string, options: DealsOptions): SQL {
                      and e.kind = d.status),
                  d.close_date::timestamp at time zone ${options.timezone}::text,
                  d.updated_at) end as closed_at
+               ${
+                 options.attribution
+                   ? sql`, case when c.merged_into_id is null then c.account_id
+                                else (select s.account_id from contacts s
+                                       where s.workspace_id = c.workspace_id and s.id = c.merged_into_id) end as person_account_id`
+                   : sql``
+               }
           -- Every deal has its contact (a foreign key): joined on the left, so a statement that reads
           -- none of the contact's columns (counts without a segment) skips the join.
           from deals d
@@ -134,7 +145,11 @@ function dealsQuery(workspaceId: string, options: DealsOptions): SQL {
            ${options.wonOnly ? sql`and d.status = 'won'` : sql``}
       )
       select p.* from closing p
-       where ((p.created_at >= ${iso(options.from)}::timestamptz and p.created_at < ${iso(options.to)}::timestamptz)
+       where (${
+         options.attribution
+           ? sql`false`
+           : sql`(p.created_at >= ${iso(options.from)}::timestamptz and p.created_at < ${iso(options.to)}::timestamptz)`
+       }
            or (p.closed_at >= ${iso(options.from)}::timestamptz and p.closed_at < ${iso(options.to)}::timestamptz))
          and ${personFilter(workspaceId, options.filters)}`;
 }
@@ -623,7 +638,9 @@ export function createSalesReportRepository(db: Db) {
       origins: Map<string, OriginFacts>;
       leadAt: Map<string, number>;
     }> {
-      const dealRows = (await listDeals(workspaceId, { ...options, wonOnly: true })).filter((row) => {
+      const dealRows = (
+        await listDeals(workspaceId, { ...options, wonOnly: true, attribution: true })
+      ).filter((row) => {
         const closed = msOrNull(row.closed_at);
         return closed !== null && closed >= options.from.getTime() && closed < options.to.getTime();
       });
@@ -638,6 +655,10 @@ export function createSalesReportRepository(db: Db) {
       }));
       if (deals.length === 0) return { deals, touchpoints: [], origins: new Map(), leadAt: new Map() };
       const personIds = [...new Set(deals.map((deal) => deal.personId))];
+      // Each deal person with its account (the touchpoints carry it), known from the deals' read.
+      const dealPeople = [
+        ...new Map(dealRows.map((row) => [row.person_id, row.person_account_id ?? null])).entries(),
+      ].map(([person, account]) => ({ person, account }));
       const accountIds = [
         ...new Set(deals.flatMap((deal) => (deal.accountId === null ? [] : [deal.accountId]))),
       ];
@@ -653,17 +674,24 @@ export function createSalesReportRepository(db: Db) {
           campaign: string | null;
         }>(
           db,
+          // The people: the deals' (with the account the deals' read found) and those whose contact
+          // is on a deal's account (a merged contact's survivor's account looked up; few are merged).
           sql`with people as (
-              select distinct value::uuid as person_id from jsonb_array_elements_text(${json(personIds)}::jsonb)
+              select x.person as person_id, x.account as account_id
+                from jsonb_to_recordset(${json(dealPeople)}::jsonb) as x(person uuid, account uuid)
               union
-              select distinct coalesce(c.merged_into_id, c.id) from contacts c
+              select coalesce(c.merged_into_id, c.id),
+                     case when c.merged_into_id is null then c.account_id
+                          else (select s.account_id from contacts s
+                                 where s.workspace_id = c.workspace_id and s.id = c.merged_into_id) end
+                from contacts c
                where c.workspace_id = ${workspaceId}::uuid
                  and c.account_id in (select value::uuid from jsonb_array_elements_text(${json(accountIds)}::jsonb))
             ),
             ${membersCte(workspaceId)}
-            select m.person_id, s.account_id, a.occurred_at, ${sourceOf} as source, ${campaignOf} as campaign
+            select m.person_id, p.account_id, a.occurred_at, ${sourceOf} as source, ${campaignOf} as campaign
               from members m
-              join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = m.person_id
+              join people p on p.person_id = m.person_id
               join activities a on a.workspace_id = ${workspaceId}::uuid and a.contact_id = m.contact_id
              where a.occurred_at <= ${iso(until)}::timestamptz and ${mayNameCampaign}
                and (${campaignOf} is not null or ${sourceOf} is not null)
