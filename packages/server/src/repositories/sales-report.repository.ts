@@ -271,15 +271,18 @@ export function createSalesReportRepository(db: Db) {
     ): Promise<HandOverOutcome[]> {
       const asOf = iso(options.asOf);
       const attemptDays = sql`${options.attemptDays * 86_400_000}::float8 * interval '1 millisecond'`;
+      // One row per team and rep, each column a JSON array with one element per hand-over (every
+      // aggregate of a group reads its rows in one order): the drivers parse JSON natively, where
+      // 70,000 rows of eight columns each cost ~0.1 s to parse at 1M contacts.
       const found = await aggregateRows<{
         team_id: string | null;
         rep_id: string | null;
-        business_hours: boolean | null;
-        at: number;
-        first_touch: number | null;
-        attempts: Num;
-        verdict: VerdictFacts['verdict'] | null;
-        reason: string | null;
+        business_hours: (boolean | null)[];
+        at: number[];
+        first_touch: (number | null)[];
+        attempts: (number | null)[];
+        verdict: (VerdictFacts['verdict'] | null)[];
+        reason: (string | null)[];
       }>(
         db,
         sql`with ${followThroughPeople(workspaceId, options)},
@@ -324,23 +327,33 @@ export function createSalesReportRepository(db: Db) {
                 join judged v on v.person_id = h.person_id and v.at >= h.at and v.at < h.end_at
                order by h.h, v.at
             )
-            select h.team_id, h.rep_id, h.business_hours, ${epochMs(sql`h.at`)} as at, ${epochMs(sql`w.first_touch`)} as first_touch,
-                   case when h.at + ${attemptDays} <= ${asOf}::timestamptz then coalesce(w.attempts, 0) end as attempts,
-                   v.verdict, v.reason
+            select h.team_id, h.rep_id, json_agg(h.business_hours) as business_hours,
+                   json_agg(${epochMs(sql`h.at`)}) as at, json_agg(${epochMs(sql`w.first_touch`)}) as first_touch,
+                   json_agg(case when h.at + ${attemptDays} <= ${asOf}::timestamptz then coalesce(w.attempts, 0) end) as attempts,
+                   json_agg(v.verdict) as verdict, json_agg(v.reason) as reason
               from handed h
               left join worked w on w.h = h.h
-              left join verdicts v on v.h = h.h`,
+              left join verdicts v on v.h = h.h
+             group by h.team_id, h.rep_id`,
         { hashJoins: true },
       );
-      return found.map((row) => ({
-        teamId: row.team_id,
-        repId: row.rep_id,
-        startedAt: row.at,
-        businessHours: Boolean(row.business_hours),
-        firstTouchAt: row.first_touch,
-        attempts: row.attempts === null ? null : Number(row.attempts),
-        verdict: row.verdict === null ? null : { verdict: row.verdict, reason: row.reason },
-      }));
+      const outcomes: HandOverOutcome[] = [];
+      for (const row of found) {
+        row.at.forEach((at, i) => {
+          const attempts = row.attempts[i] ?? null;
+          const verdict = row.verdict[i] ?? null;
+          outcomes.push({
+            teamId: row.team_id,
+            repId: row.rep_id,
+            startedAt: at,
+            businessHours: Boolean(row.business_hours[i]),
+            firstTouchAt: row.first_touch[i] ?? null,
+            attempts: attempts === null ? null : Number(attempts),
+            verdict: verdict === null ? null : { verdict, reason: row.reason[i] ?? null },
+          });
+        });
+      }
+      return outcomes;
     },
 
     /**
