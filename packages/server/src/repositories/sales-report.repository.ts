@@ -725,8 +725,10 @@ export function createSalesReportRepository(db: Db) {
             -- Per person, grouped once (a subquery per person scanned every member: quadratic).
             firsts as (
               select m.person_id, min(t.occurred_at) as started_at,
+                     -- When the person became a lead, as of asOf (a later move is not known then).
                      min(t.occurred_at) filter (
-                       where t.to_stage in (select jsonb_array_elements_text(${json(options.leadStages)}::jsonb))) as lead_at
+                       where t.to_stage in (select jsonb_array_elements_text(${json(options.leadStages)}::jsonb))
+                         and t.occurred_at <= ${iso(options.asOf)}::timestamptz) as lead_at
                 from members m
                 join stage_transitions t on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
                group by m.person_id
