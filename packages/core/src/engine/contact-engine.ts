@@ -1,12 +1,13 @@
 import {
   type Agreement,
   type QuadrantId,
+  type Stage,
   salesActions,
   type TouchKind,
 } from '../agreement/agreement-schema.ts';
 import type { FeedbackKind } from '../agreement/condition.ts';
 import type { DealEventKind, Traits } from '../ingest/records.ts';
-import { escalationSteps, localDay, slaDeadline } from './calendar/index.ts';
+import { escalationAt, escalationSteps, localDay, slaDeadline } from './calendar/index.ts';
 import { digestHex } from './digest.ts';
 import { type RoutingState, routeLead } from './routing/index.ts';
 import { quadrantOf } from './scoring/classify-quadrant.ts';
@@ -14,6 +15,7 @@ import {
   type ConditionContext,
   classifyQuadrant,
   computeFit,
+  conditionTest,
   countActivity,
   deriveTraits,
   emptyInterestState,
@@ -387,17 +389,22 @@ export function mergeStates(
 /** The earliest timer of the contact (SLA warning or deadline, escalation, return from a detour). */
 function nextTimerAt(world: EngineWorld, state: ContactState): number | undefined {
   if (state.mergedIntoId !== undefined) return undefined;
-  const due: number[] = [];
+  // The earliest of at most three instants, without a list: this runs for every fact.
+  let due: number | undefined;
   const clock = state.clock;
   if (clock?.status === 'open')
-    due.push(clock.atRiskSent ? clock.deadlineAt : Math.min(clock.atRiskAt, clock.deadlineAt));
+    due = clock.atRiskSent ? clock.deadlineAt : Math.min(clock.atRiskAt, clock.deadlineAt);
   if (clock?.status === 'breached' && clock.stoppedAt === undefined) {
-    const step = escalationSteps(world.agreement, new Date(clock.deadlineAt))[clock.escalated];
-    if (step !== undefined) due.push(step.at.getTime());
+    const step = escalationAt(world.agreement, clock.deadlineAt, clock.escalated);
+    if (step !== undefined) due = earlier(due, step);
   }
   const returnAt = state.position.detour?.returnAt;
-  if (returnAt !== undefined) due.push(returnAt);
-  return due.length === 0 ? undefined : Math.min(...due);
+  if (returnAt !== undefined) due = earlier(due, returnAt);
+  return due;
+}
+
+function earlier(a: number | undefined, b: number): number {
+  return a === undefined ? b : Math.min(a, b);
 }
 
 /**
@@ -703,9 +710,7 @@ function settle(world: EngineWorld, state: ContactState, effects: EngineEffects)
   const { agreement } = world;
   const ctx = conditionContext(state);
   for (let guard = 0; guard < agreement.stages.length; guard++) {
-    const target = planRuleMove(agreement, state.position, (stage) =>
-      stage.entry === undefined ? false : evaluateCondition(stage.entry, ctx),
-    );
+    const target = planRuleMove(agreement, state.position, entryHolds, ctx);
     if (target === undefined) break;
     const entered = enterStage(agreement, state.position, target.id, {
       at: state.now,
@@ -716,6 +721,10 @@ function settle(world: EngineWorld, state: ContactState, effects: EngineEffects)
     recordTransition(state, effects, entered.move);
   }
   maybeHandOver(world, state, effects);
+}
+
+function entryHolds(stage: Stage, ctx: ConditionContext): boolean {
+  return stage.entry !== undefined && conditionTest(stage.entry)(ctx);
 }
 
 function rescore(world: EngineWorld, state: ContactState, at: number): void {
@@ -915,27 +924,58 @@ function startEpisode(state: ContactState): void {
 }
 
 function conditionContext(state: ContactState): ConditionContext {
-  const at = state.now;
-  const episodeStart = state.position.episodeStart;
-  return {
-    traits: profileOf(state),
-    personas: personaSet(state.fit),
-    quadrant: state.quadrant,
-    fitGrade: state.fit.grade,
-    ...(state.episode.feedback === undefined ? {} : { latestFeedback: state.episode.feedback }),
-    deals: state.episode.deals,
-    countActivity: (activityId, withinDays) => {
-      // Within an episode that began after a detour, only what the contact did since counts.
-      const episodeDays = episodeStart > 0 ? Math.max(0, at - episodeStart) / dayMs : undefined;
-      const days =
-        withinDays === undefined
-          ? episodeDays
-          : episodeDays === undefined
-            ? withinDays
-            : Math.min(withinDays, episodeDays);
-      return countActivity(state.interest, activityId, at, days);
-    },
-  };
+  return new StateConditions(state);
+}
+
+/**
+ * What the agreement's conditions read of a state, as of when it was made. The traits and
+ * personas are looked up when a condition first asks (the stage entries of most agreements never
+ * do, and the engine makes one of these for every fact).
+ */
+class StateConditions implements ConditionContext {
+  readonly quadrant: string;
+  readonly fitGrade: string;
+  readonly latestFeedback: FeedbackKind | undefined;
+  readonly deals: { created: boolean; won: boolean; lost: boolean };
+  readonly #state: ContactState;
+  readonly #at: number;
+  readonly #episodeStart: number;
+  #traits: Traits | undefined;
+  #personas: ReadonlySet<string> | undefined;
+
+  constructor(state: ContactState) {
+    this.#state = state;
+    this.#at = state.now;
+    this.#episodeStart = state.position.episodeStart;
+    this.quadrant = state.quadrant;
+    this.fitGrade = state.fit.grade;
+    this.latestFeedback = state.episode.feedback;
+    this.deals = state.episode.deals;
+  }
+
+  get traits(): Traits {
+    this.#traits ??= profileOf(this.#state);
+    return this.#traits;
+  }
+
+  get personas(): ReadonlySet<string> {
+    this.#personas ??= personaSet(this.#state.fit);
+    return this.#personas;
+  }
+
+  countActivity(activityId: string, withinDays?: number): number {
+    const at = this.#at;
+    const episodeStart = this.#episodeStart;
+    // Within an episode that began after a detour, only what the contact did since counts.
+    const episodeDays = episodeStart > 0 ? Math.max(0, at - episodeStart) / dayMs : undefined;
+    const days =
+      withinDays === undefined
+        ? episodeDays
+        : episodeDays === undefined
+          ? withinDays
+          : Math.min(withinDays, episodeDays);
+    return countActivity(this.#state.interest, activityId, at, days);
+  }
 }
 
 const personaSets = new WeakMap<FitResult, ReadonlySet<string>>();

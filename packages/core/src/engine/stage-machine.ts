@@ -87,16 +87,18 @@ export function reachableStages(agreement: Agreement, from: string): Stage[] {
  * is, the furthest along the funnel whose entry rule holds. Contacts on a detour do not move by
  * rule; they return when the detour says.
  */
-export function planRuleMove(
+export function planRuleMove<Context>(
   agreement: Agreement,
   position: FunnelPosition,
-  entryHolds: (stage: Stage) => boolean,
+  entryHolds: (stage: Stage, context: Context) => boolean,
+  /** Handed to `entryHolds`, so that a caller need not make a closure for each call. */
+  context?: Context,
 ): Stage | undefined {
   if (position.detour !== undefined) return undefined;
   let best: Stage | undefined;
   let bestRank = -1;
   for (const { stage, rank } of ruleTargets(agreement, position.stage)) {
-    if (!entryHolds(stage)) continue;
+    if (!entryHolds(stage, context as Context)) continue;
     if (best === undefined || rank > bestRank) {
       best = stage;
       bestRank = rank;

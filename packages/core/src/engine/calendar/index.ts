@@ -3,6 +3,7 @@ export { calendarForTeam, teamTimezone } from './calendar-for-team.ts';
 export {
   type EscalationAction,
   type EscalationStep,
+  escalationAt,
   escalationSteps,
   type SlaDeadline,
   type SlaDeadlineInput,

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import type { Agreement, QuadrantId } from '../../agreement/agreement-schema.ts';
 import { defaultAgreementYaml } from '../../agreement/default-agreement.ts';
 import { parseAgreement } from '../../agreement/parse-agreement.ts';
-import { escalationSteps, slaDeadline } from './sla-deadline.ts';
+import { escalationAt, escalationSteps, slaDeadline } from './sla-deadline.ts';
 
 const parsed = parseAgreement(defaultAgreementYaml);
 if (!parsed.ok) throw new Error('the default agreement does not parse');
@@ -122,6 +122,11 @@ describe('escalationSteps', () => {
     expect(escalationSteps(agreement, new Date(deadline))).toEqual(
       expected.map((step) => ({ ...step, at: new Date(step.at) })),
     );
+    // The engine's shortcut to one step answers the same instants, and nothing past the last.
+    expect(expected.map((_step, index) => escalationAt(agreement, Date.parse(deadline), index))).toEqual(
+      expected.map((step) => Date.parse(step.at)),
+    );
+    expect(escalationAt(agreement, Date.parse(deadline), expected.length)).toBeUndefined();
   });
 
   test('has no steps when the agreement lists none', () => {

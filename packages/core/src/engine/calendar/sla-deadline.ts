@@ -87,6 +87,24 @@ export type EscalationStep = {
 };
 
 /** The escalation steps for a first-touch deadline that passes without a qualifying touch. */
+/**
+ * When escalation step `index` (0 = the first) of a clock with this deadline is due, epoch ms:
+ * `escalationSteps(…)[index].at`, without building every step (the engine asks on every fact
+ * of a contact whose clock is breached).
+ */
+export function escalationAt(agreement: Agreement, deadlineAt: number, index: number): number | undefined {
+  const escalation = agreement.sla.sales.escalation[index];
+  if (escalation === undefined) return undefined;
+  let ms = durations.get(escalation.after);
+  if (ms === undefined) {
+    ms = durationMs(escalation.after);
+    durations.set(escalation.after, ms);
+  }
+  return new Date(new Date(deadlineAt).getTime() + ms).getTime();
+}
+
+const durations = new Map<string, number>();
+
 export function escalationSteps(agreement: Agreement, deadline: Date): EscalationStep[] {
   return agreement.sla.sales.escalation.map((escalation, index) => ({
     at: new Date(deadline.getTime() + durationMs(escalation.after)),

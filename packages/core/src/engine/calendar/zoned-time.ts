@@ -49,8 +49,23 @@ function wallClockMs(ms: number, timezone: string): number {
 
 /** How far `timezone`'s wall clock is ahead of UTC at instant `ms`, in milliseconds. */
 function offsetAt(ms: number, timezone: string): number {
-  return wallClockMs(ms, timezone) - Math.floor(ms / 1000) * 1000;
+  // Remembered per instant, up to a bound: deadlines ask about the same few opening times (a day
+  // before and after 09:00 of each business day) for every lead, and formatting one is slow.
+  let byInstant = offsets.get(timezone);
+  if (byInstant === undefined) {
+    byInstant = new Map();
+    offsets.set(timezone, byInstant);
+  }
+  let offset = byInstant.get(ms);
+  if (offset === undefined) {
+    offset = wallClockMs(ms, timezone) - Math.floor(ms / 1000) * 1000;
+    if (byInstant.size >= 10_000) byInstant.clear();
+    byInstant.set(ms, offset);
+  }
+  return offset;
 }
+
+const offsets = new Map<string, Map<number, number>>();
 
 export function zonedParts(date: Date, timezone: string): ZonedParts {
   const wall = new Date(wallClockMs(date.getTime(), timezone));

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { Condition } from '../../agreement/condition.ts';
-import { type ConditionContext, evaluateCondition } from './evaluate-condition.ts';
+import { type ConditionContext, conditionTest, evaluateCondition } from './evaluate-condition.ts';
 
 const traits = {
   title: 'VP of Marketing',
@@ -103,6 +103,7 @@ describe('evaluateCondition', () => {
     ['deal won', { deal: 'won' }, false],
   ])('%s', (_name, condition, expected) => {
     expect(evaluateCondition(condition, full)).toBe(expected);
+    expect(conditionTest(condition)(full)).toBe(expected);
   });
 
   test.each<[string, Condition, boolean]>([
@@ -115,6 +116,7 @@ describe('evaluateCondition', () => {
     ['not of a missing source', { not: { deal: 'created' } }, true],
   ])('a %s condition without its source in the context does not hold', (_name, condition, expected) => {
     expect(evaluateCondition(condition, { traits })).toBe(expected);
+    expect(conditionTest(condition)({ traits })).toBe(expected);
   });
 
   test('passes the window to countActivity', () => {

@@ -49,6 +49,74 @@ export function evaluateCondition(condition: Condition, ctx: ConditionContext): 
   throw new Error(`not a parsed condition: ${JSON.stringify(condition)}`);
 }
 
+type ConditionTest = (ctx: ConditionContext) => boolean;
+
+const compiled = new WeakMap<Condition, ConditionTest>();
+
+/**
+ * `evaluateCondition` of one condition as a function, built once per condition object (which
+ * kind of condition it is, and its children, are worked out then rather than on every call): for
+ * the engine, which tests the same few stage entries on every fact. The condition must not change.
+ */
+export function conditionTest(condition: Condition): ConditionTest {
+  let test = compiled.get(condition);
+  if (test === undefined) {
+    test = compileCondition(condition);
+    compiled.set(condition, test);
+  }
+  return test;
+}
+
+function compileCondition(condition: Condition): ConditionTest {
+  if ('all' in condition) {
+    const children = condition.all.map(conditionTest);
+    return (ctx) => {
+      for (const child of children) if (!child(ctx)) return false;
+      return true;
+    };
+  }
+  if ('any' in condition) {
+    const children = condition.any.map(conditionTest);
+    return (ctx) => {
+      for (const child of children) if (child(ctx)) return true;
+      return false;
+    };
+  }
+  if ('not' in condition) {
+    const child = conditionTest(condition.not);
+    return (ctx) => !child(ctx);
+  }
+  // The kinds the engine tests on every fact, checked in `evaluateCondition`'s order; the others go to it.
+  if ('trait' in condition || 'persona' in condition) return (ctx) => evaluateCondition(condition, ctx);
+  if ('quadrant' in condition) {
+    const { quadrant } = condition;
+    return (ctx) => ctx.quadrant !== undefined && ctx.quadrant === quadrant;
+  }
+  if ('fitGrade' in condition) {
+    const grades = condition.fitGrade;
+    return (ctx) => {
+      const grade = ctx.fitGrade;
+      if (grade === undefined) return false;
+      for (const wanted of grades) if (sameText(wanted, grade)) return true;
+      return false;
+    };
+  }
+  if ('activity' in condition) {
+    const { activity, withinDays } = condition;
+    const atLeast = condition.atLeast ?? 1;
+    return (ctx) => ctx.countActivity !== undefined && ctx.countActivity(activity, withinDays) >= atLeast;
+  }
+  if ('feedback' in condition) {
+    const { feedback } = condition;
+    return (ctx) => ctx.latestFeedback === feedback;
+  }
+  if ('deal' in condition) {
+    const { deal } = condition;
+    return (ctx) => ctx.deals?.[deal] === true;
+  }
+  return (ctx) => evaluateCondition(condition, ctx);
+}
+
 function evaluateTrait(condition: TraitCondition, value: TraitValue | null | undefined): boolean {
   const present = isPresent(value);
   if (condition.exists !== undefined) return condition.exists === present;

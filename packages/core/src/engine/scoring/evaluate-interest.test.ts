@@ -284,4 +284,25 @@ describe('interestScoreAt, the fast path', () => {
       }
     }
   });
+
+  test('equals it for a state with activities the agreement no longer lists, or an id listed twice', () => {
+    const state = record([
+      ['pricing-viewed', day(0)],
+      ['demo-requested', day(1)],
+      ['webinar-attended', day(2)],
+    ]);
+    const fewer: Agreement = JSON.parse(JSON.stringify(agreement));
+    fewer.interest.activities = fewer.interest.activities.filter(
+      (activity) => activity.id !== 'demo-requested',
+    );
+    const twice: Agreement = JSON.parse(JSON.stringify(agreement));
+    const pricing = twice.interest.activities.find((activity) => activity.id === 'pricing-viewed');
+    if (pricing !== undefined) twice.interest.activities.push({ ...pricing });
+    for (const on of [fewer, twice]) {
+      for (const at of [day(2), day(40)]) {
+        expect(interestScoreAt(state, on, at)).toBe(evaluateInterest(state, on, at).score);
+      }
+    }
+    expect(interestScoreAt(state, twice, day(2))).toBeGreaterThan(interestScoreAt(state, agreement, day(2)));
+  });
 });

@@ -1,6 +1,7 @@
 import type { Agreement } from '../../agreement/agreement-schema.ts';
 import { type Contribution, formatPoints, roundPoints, sortContributions } from './contribution.ts';
 import {
+  type ActivityTally,
   computeRecentBound,
   countActivity,
   dayMs,
@@ -141,6 +142,31 @@ export function evaluateInterest(state: InterestState, agreement: Agreement, at:
 
 const groupIds: string[] = [];
 const groupTotals: number[] = [];
+const talliesInOrder: (ActivityTally | undefined)[] = [];
+
+const positionsCache = new WeakMap<Agreement, Map<string, number> | null>();
+
+/**
+ * Where each of the agreement's interest activities sits in its list, when a state's tallies can
+ * be placed by walking them: not when an id is listed twice (it counts twice), nor when an id is
+ * also a name every object has (a lookup would find that).
+ */
+function tallyPositions(agreement: Agreement): Map<string, number> | undefined {
+  let positions = positionsCache.get(agreement);
+  if (positions === undefined) {
+    const map = new Map<string, number>();
+    for (const [position, activity] of agreement.interest.activities.entries()) {
+      if (map.has(activity.id) || activity.id in Object.prototype) {
+        positionsCache.set(agreement, null);
+        return undefined;
+      }
+      map.set(activity.id, position);
+    }
+    positions = map;
+    positionsCache.set(agreement, positions);
+  }
+  return positions ?? undefined;
+}
 
 /**
  * `evaluateInterest(…).score` without the explanation: the same arithmetic, for the engine's
@@ -156,8 +182,23 @@ export function interestScoreAt(state: InterestState, agreement: Agreement, at: 
   // Group totals in the order the groups are first met (the order of the subtractions below),
   // in arrays reused from call to call: this runs on every fact.
   let groupCount = 0;
-  for (const activity of interest.activities) {
-    const tally = state.activities[activity.id];
+  // The state's tallies in the agreement's order, found by walking the few the state has rather
+  // than looking up every activity of the agreement (most are absent, and each miss is slow).
+  const positions = tallyPositions(agreement);
+  if (positions !== undefined) {
+    for (const id in state.activities) {
+      const position = positions.get(id);
+      if (position !== undefined) talliesInOrder[position] = state.activities[id];
+    }
+  }
+  for (let position = 0; position < interest.activities.length; position++) {
+    const activity = interest.activities[position] as (typeof interest.activities)[number];
+    let tally: ActivityTally | undefined;
+    if (positions === undefined) tally = state.activities[activity.id];
+    else {
+      tally = talliesInOrder[position];
+      talliesInOrder[position] = undefined;
+    }
     if (tally === undefined || tally.count === 0) continue;
     const decayed = tally.sum * factor;
     const points = activity.cap !== undefined && decayed > activity.cap ? activity.cap : decayed;

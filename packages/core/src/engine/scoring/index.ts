@@ -11,7 +11,7 @@ export {
   type SeniorityLevel,
   seniorityLevels,
 } from './derive-traits.ts';
-export { type ConditionContext, evaluateCondition } from './evaluate-condition.ts';
+export { type ConditionContext, conditionTest, evaluateCondition } from './evaluate-condition.ts';
 export {
   evaluateInterest,
   type InterestResult,

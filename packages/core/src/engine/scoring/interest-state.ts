@@ -120,14 +120,15 @@ export function recordInterestActivityInPlace(
 
   const empty = !hasActivities(state);
   const anchorAt = empty ? at : Math.max(state.anchorAt, at);
-  const shift = empty ? 1 : decayFactor(agreement, anchorAt - state.anchorAt);
+  // 0.5^0 is exactly 1: most facts come in time order, and move the anchor to themselves.
+  const shift = empty || anchorAt === state.anchorAt ? 1 : decayFactor(agreement, anchorAt - state.anchorAt);
   if (shift !== 1) {
     for (const id in state.activities) {
       const tally = state.activities[id] as ActivityTally;
       tally.sum = tally.sum * shift;
     }
   }
-  const value = activity.points * decayFactor(agreement, anchorAt - at);
+  const value = anchorAt === at ? activity.points : activity.points * decayFactor(agreement, anchorAt - at);
   const previous = state.activities[activityId];
   if (previous === undefined)
     state.activities[activityId] = { sum: value, count: 1, firstAt: at, lastAt: at };
@@ -145,9 +146,16 @@ export function recordInterestActivityInPlace(
   }
   let index = times.length;
   while (index > 0 && (times[index - 1] ?? 0) > at) index -= 1;
-  times.splice(index, 0, at);
   const bound = computeRecentBound(agreement, activityId);
-  if (times.length > bound) times.splice(0, times.length - bound);
+  if (times.length === bound) {
+    // Full: inserting at `index` then dropping the oldest is shifting the older ones down by one
+    // (or nothing, when the new time is the oldest), without the lists `splice` would make.
+    for (let slot = 1; slot < index; slot++) times[slot - 1] = times[slot] as number;
+    if (index > 0) times[index - 1] = at;
+  } else {
+    times.splice(index, 0, at);
+    if (times.length > bound) times.splice(0, times.length - bound);
+  }
   state.anchorAt = anchorAt;
   return state;
 }
