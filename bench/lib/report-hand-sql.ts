@@ -646,7 +646,11 @@ export async function handClogs(
                percentile_cont(0.5) within group (order by stay) as median
           from samples group by stage, kind`,
   );
-  const side = (stage: string, kind: string, metric: 'conversion' | 'time-in-stage') => {
+  const side = (
+    stage: string,
+    kind: string,
+    metric: 'conversion' | 'time-in-stage',
+  ): { entries: number } & Record<string, number | null> => {
     const row = found.find((candidate) => candidate.stage === stage && candidate.kind === kind);
     const entries = num(row?.entries) ?? 0;
     if (metric === 'conversion') {
