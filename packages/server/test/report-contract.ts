@@ -746,6 +746,38 @@ export function describeReportContract(name: string, open: () => Promise<Databas
       ]);
     });
 
+    test("attribution: W-shaped's lead-creation touch is as of asOf (a later move into the lead stage is unknown then)", async () => {
+      const { workspaceId: ws } = await createWorkspace(
+        { name: `Attribution as of ${name}`, createdBy: 'test' },
+        deps,
+      );
+      const w = salesWriter(deps.database, ws);
+      const person = randomUUID();
+      await w.contactAt(person, {}, null);
+      await w.activity(person, '2027-03-01T10:00:00Z', { campaign: { name: 'brand', source: 'google' } });
+      await w.activity(person, '2027-03-03T10:00:00Z', { campaign: { name: 'webinar', source: 'linkedin' } });
+      await w.deal(person, {
+        amount: '3000.00',
+        status: 'won',
+        createdAt: '2027-03-05T10:00:00Z',
+        closeDate: '2027-03-10',
+        closedAt: '2027-03-10T10:00:00Z',
+      });
+      // The person becomes a lead after the report's instant (now, 15 April).
+      await w.moves(person, ['lead', '2027-04-20T10:00:00Z']);
+      const wShaped = async () =>
+        Object.fromEntries(
+          (
+            await getAttributionReport({ workspaceId: ws, from: '2027-03', to: '2027-04' }, deps)
+          ).bySource.map((row) => [row.key, row.revenue.wShaped]),
+        );
+      // Not a lead as of now: the lead-creation touch is the first (google: 30 % + 30 % + 10 %/3 × 2).
+      expect(await wShaped()).toEqual({ google: 2000, linkedin: 1000 });
+      // Had it become a lead before now, the last touchpoint up to then would be it.
+      await w.moves(person, ['lead', '2027-03-04T10:00:00Z']);
+      expect(await wShaped()).toEqual({ google: 1000, linkedin: 2000 });
+    });
+
     test('goal tree: from the quarter goal to the leads needed, actuals equal to the funnel month by month', async () => {
       const report = await getGoalTreeReport({ workspaceId, period: '2027-Q1' }, deps);
       expect(report.rates.every((rate) => rate.basis === 'default')).toBe(true);
