@@ -8,9 +8,18 @@ import type { Repositories } from '../../repositories/index.ts';
  * looked up once for the chunk: identity key (`kind:value`) → contact. The chunk's transaction
  * holds the workspace's ingestion lock, so only the chunk's own statements change them; each step
  * that links or merges identities records it here (`noteIdentityPlan`), and the next step plans
- * against the map instead of looking the same identities up again.
+ * against the map instead of looking the same identities up again. `created`: the contacts the
+ * chunk created that no merge touched since — no fact of theirs was stored before the chunk, so
+ * their facts can be COPYed without looking for stored duplicates (each kind of fact is stored
+ * once per chunk).
  */
-export type ChunkIdentities = Map<string, string>;
+export type ChunkIdentities = { identities: Map<string, string>; created: Set<string> };
+
+/** Whether every one of these contacts holds no stored fact yet (see `ChunkIdentities`). */
+export function allCreatedInChunk(known: ChunkIdentities, contactIds: Iterable<string>): boolean {
+  for (const id of contactIds) if (!known.created.has(id)) return false;
+  return true;
+}
 
 const identityKey = (identity: Identity) => `${identity.kind}:${identity.value}`;
 
@@ -23,22 +32,37 @@ export async function lookUpChunkIdentities(
   const lookups = new Map<string, Identity>();
   for (const ref of refs)
     for (const identity of identitiesOf(ref)) lookups.set(identityKey(identity), identity);
-  return repos.ingest.findIdentities(workspaceId, [...lookups.values()]);
+  return {
+    identities: await repos.ingest.findIdentities(workspaceId, [...lookups.values()]),
+    created: new Set(),
+  };
 }
 
-/** Records what a plan stored: its new links, and merges moving identities to their survivor. */
+/**
+ * Records what a plan stored: its new contacts and links, and merges moving identities to their
+ * survivor (neither of the two is then a contact without stored facts).
+ */
 export function noteIdentityPlan(
   known: ChunkIdentities,
-  plan: { newLinks: { identity: Identity; contactId: string }[]; merges: { from: string; into: string }[] },
+  plan: {
+    newContactIds: string[];
+    newLinks: { identity: Identity; contactId: string }[];
+    merges: { from: string; into: string }[];
+  },
 ) {
+  for (const id of plan.newContactIds) known.created.add(id);
   if (plan.merges.length > 0) {
     const into = new Map(plan.merges.map((merge) => [merge.from, merge.into]));
-    for (const [key, contactId] of known) {
+    for (const [key, contactId] of known.identities) {
       const survivor = into.get(contactId);
-      if (survivor !== undefined) known.set(key, survivor);
+      if (survivor !== undefined) known.identities.set(key, survivor);
+    }
+    for (const merge of plan.merges) {
+      known.created.delete(merge.from);
+      known.created.delete(merge.into);
     }
   }
-  for (const link of plan.newLinks) known.set(identityKey(link.identity), link.contactId);
+  for (const link of plan.newLinks) known.identities.set(identityKey(link.identity), link.contactId);
 }
 
 /**
@@ -57,7 +81,7 @@ export async function resolveChunkContacts(
   if (refs.length === 0) return [];
   const plan = planIdentities(
     refs.map((ref) => ({ identities: identitiesOf(ref) })),
-    known,
+    known.identities,
     () => createUuidV7(at),
   );
   if (plan.newContactIds.length + plan.newLinks.length + plan.merges.length === 0) return plan.contactIds;

@@ -1,9 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, test } from 'vitest';
 import { AppError } from '../../app-error.ts';
 import { type Database, openDatabase } from '../../db/client.ts';
 import { migrateDatabase } from '../../db/migrate.ts';
@@ -17,51 +18,58 @@ import { type ImportCsvOptions, type ImportProgress, importCsv } from './import-
 const fixtures = fileURLToPath(new URL('../../../test/fixtures/import/', import.meta.url));
 const now = new Date('2027-03-01T12:00:00Z');
 
-let deps: {
-  database: Database;
-  clock: () => Date;
-  ingest: IngestWriter;
-  log: ReturnType<typeof createLogger>;
-};
-let folder: string;
-let workspaces = 0;
+// The storage runs on both databases (the import COPYs through each driver): PGlite, and the
+// throwaway PostgreSQL of postgres-global-setup.ts or one given by the environment.
+const databaseUrl = inject('testDatabaseUrl') ?? process.env.TEST_DATABASE_URL;
+const databases: [string, () => Promise<Database>][] = [['PGlite', () => openDatabase({ memory: true })]];
+if (databaseUrl) databases.push(['PostgreSQL', () => openDatabase({ databaseUrl, poolSize: 4 })]);
 
-beforeAll(async () => {
-  const database = await openDatabase({ memory: true });
-  await migrateDatabase(database);
-  const clock = () => now;
-  const log = createLogger('silent');
-  deps = { database, clock, log, ingest: createIngestWriter({ database, clock, log }) };
-  folder = await mkdtemp(join(tmpdir(), 'smarketing-import-'));
-});
+describe.each(databases)('importCsv on %s', (_label, open) => {
+  let deps: {
+    database: Database;
+    clock: () => Date;
+    ingest: IngestWriter;
+    log: ReturnType<typeof createLogger>;
+  };
+  let folder: string;
+  let workspaces = 0;
 
-afterAll(async () => {
-  await deps.ingest.close();
-  await deps.database.close();
-  await rm(folder, { recursive: true, force: true });
-});
+  beforeAll(async () => {
+    const database = await open();
+    await migrateDatabase(database);
+    const clock = () => now;
+    const log = createLogger('silent');
+    deps = { database, clock, log, ingest: createIngestWriter({ database, clock, log }) };
+    folder = await mkdtemp(join(tmpdir(), 'smarketing-import-'));
+  });
 
-async function newWorkspace(): Promise<string> {
-  workspaces += 1;
-  return (await createWorkspace({ name: `Import ${workspaces}`, createdBy: 'test' }, deps)).workspaceId;
-}
+  afterAll(async () => {
+    await deps.ingest.close();
+    await deps.database.close();
+    await rm(folder, { recursive: true, force: true });
+  });
 
-/** A copy of a fixture in the temporary folder, so rejects files land there. */
-async function copyOf(fixture: string): Promise<string> {
-  const target = join(folder, `${workspaces}-${fixture.replaceAll('/', '-')}`);
-  await copyFile(join(fixtures, fixture), target);
-  return target;
-}
+  async function newWorkspace(): Promise<string> {
+    workspaces += 1;
+    return (await createWorkspace({ name: `Import ${workspaces} ${randomUUID()}`, createdBy: 'test' }, deps))
+      .workspaceId;
+  }
 
-function run(workspaceId: string, file: string, options: Partial<ImportCsvOptions> = {}) {
-  return importCsv({ workspaceId, file, ...options }, deps);
-}
+  /** A copy of a fixture in the temporary folder, so rejects files land there. */
+  async function copyOf(fixture: string): Promise<string> {
+    const target = join(folder, `${workspaces}-${fixture.replaceAll('/', '-')}`);
+    await copyFile(join(fixtures, fixture), target);
+    return target;
+  }
 
-async function contactByEmail(workspaceId: string, email: string) {
-  return createRepositories(deps.database.db).contacts.findByIdentity(workspaceId, 'email', email);
-}
+  function run(workspaceId: string, file: string, options: Partial<ImportCsvOptions> = {}) {
+    return importCsv({ workspaceId, file, ...options }, deps);
+  }
 
-describe('importCsv', () => {
+  async function contactByEmail(workspaceId: string, email: string) {
+    return createRepositories(deps.database.db).contacts.findByIdentity(workspaceId, 'email', email);
+  }
+
   test.each<[string, Partial<ImportCsvOptions>, { layout: string; rows: object; records: object }]>([
     [
       'hubspot-contacts.csv',
@@ -312,6 +320,26 @@ describe('importCsv', () => {
     expect((await contactByEmail(workspaceId, 'ada@acme.example'))?.createdAt).toEqual(
       new Date('2024-04-03T00:00:00Z'),
     );
+  });
+
+  test('stores a fact a chunk names twice once, for a new contact as for a known one', async () => {
+    const workspaceId = await newWorkspace();
+    const file = join(folder, `${workspaces}-twice.csv`);
+    await writeFile(
+      file,
+      [
+        'touch_id,email,rep_id,kind,occurred_at,outcome',
+        't-1,ada@acme.example,alex,call,2024-02-02T10:00:00Z,connected',
+        't-1,ada@acme.example,alex,call,2024-02-02T10:00:00Z,connected',
+        't-2,ada@acme.example,alex,email,2024-02-03T11:30:00Z,',
+        '',
+      ].join('\n'),
+    );
+    // Ada is new: her touches are COPYed, the second t-1 left out as ON CONFLICT would.
+    const first = await run(workspaceId, file, { rejectsFile: null });
+    expect(first.records.touches).toEqual({ created: 2, duplicates: 1, rejected: 0 });
+    const again = await run(workspaceId, file, { rejectsFile: null });
+    expect(again.records.touches).toEqual({ created: 0, duplicates: 3, rejected: 0 });
   });
 
   test('counts what a dry run would do and stores nothing', async () => {

@@ -16,7 +16,7 @@ import {
 import type { FactCall } from '../facts/record-facts.ts';
 import { checkAccount, resolveAccounts } from '../facts/resolve-accounts.ts';
 import type { UpsertContactsOutcome } from '../facts/upsert-contacts.ts';
-import { type ChunkIdentities, noteIdentityPlan } from './chunk-identities.ts';
+import { allCreatedInChunk, type ChunkIdentities, noteIdentityPlan } from './chunk-identities.ts';
 
 /**
  * `upsertContacts` for one chunk of an import, inside the caller's transaction (which holds the
@@ -50,8 +50,8 @@ export async function storeImportedContacts(
 
   // Identity resolution of the whole chunk: one plan against the chunk's identities.
   const items = accepted.map((record) => ({ identities: identitiesOf(record.ref) }));
-  const existing = new Set(known.values());
-  const plan = planIdentities(items, known, () => createUuidV7(now));
+  const existing = new Set(known.identities.values());
+  const plan = planIdentities(items, known.identities, () => createUuidV7(now));
   const contactIds = plan.contactIds;
   const created = new Set(contactIds.filter((id) => !existing.has(id)));
 
@@ -129,7 +129,12 @@ export async function storeImportedContacts(
   const transitions = accepted.flatMap((record, position) =>
     historyOf(record, contactIds[position] as string, { recordedAt: iso, agreementVersion: version }),
   );
-  const withNewHistory = await repos.contactWrites.insertTransitions(workspaceId, transitions);
+  const withNewHistory = allCreatedInChunk(
+    known,
+    transitions.map((transition) => transition.contactId),
+  )
+    ? await repos.importStaging.copyNewTransitions(workspaceId, transitions)
+    : await repos.contactWrites.insertTransitions(workspaceId, transitions);
 
   const updated = new Set([...changed, ...withNewHistory].filter((id) => !created.has(id))).size;
   const rejected: Rejected[] = checked.rejected;

@@ -12,7 +12,7 @@ import {
 import { checkDealEvent, dealEventRow } from '../facts/record-deal-events.ts';
 import type { FactCall } from '../facts/record-facts.ts';
 import { resolveAccounts } from '../facts/resolve-accounts.ts';
-import { type ChunkIdentities, resolveChunkContacts } from './chunk-identities.ts';
+import { allCreatedInChunk, type ChunkIdentities, resolveChunkContacts } from './chunk-identities.ts';
 
 /**
  * `recordDealEvents` for one chunk of an import, inside the caller's transaction (which holds the
@@ -55,8 +55,9 @@ export async function storeImportedDealEvents(
   // deals this chunk creates.
   const dealIds = [...new Set(accepted.map((record) => record.dealId.trim()))];
   const deals = await repos.deals.findByExternalIds(workspaceId, dealIds);
-  const resolved = checked.accepted.map((item, position) => ({
-    ...item,
+  const resolved = checked.accepted.map(({ index, record }, position) => ({
+    index,
+    record,
     contactId: contactIds[position] as string,
   }));
   const byOccurrence = [...resolved].sort(
@@ -79,7 +80,9 @@ export async function storeImportedDealEvents(
       now,
     }),
   );
-  const inserted = await repos.deals.insertEvents(workspaceId, rows);
+  const inserted = allCreatedInChunk(known, contactIds)
+    ? await repos.importStaging.copyNewDealEvents(workspaceId, rows)
+    : await repos.deals.insertEvents(workspaceId, rows);
 
   // Rebuild every deal that received an event from all of its events. A deal this chunk created
   // has no events but the chunk's: when all of them were stored (none was a duplicate), they are
@@ -115,28 +118,29 @@ export async function storeImportedDealEvents(
     eventsOf.set(event.dealId, list);
   }
   const sourceIdOf = new Map([...deals].map(([sourceId, deal]) => [deal.id, { sourceId, ...deal }]));
-  await repos.deals.saveStates(
-    workspaceId,
-    changed.map((id): DealState => {
-      const deal = sourceIdOf.get(id) as { sourceId: string; contactId: string };
-      const state = foldDealEvents(eventsOf.get(id) ?? [], agreement.timezone);
-      return {
-        contactId: deal.contactId,
-        id,
-        accountId: state.accountId,
-        name: state.name ?? deal.sourceId,
-        amount: state.amount,
-        currency: state.currency,
-        stage: state.stage,
-        status: state.status,
-        reason: state.reason,
-        createdAt: state.createdAt.toISOString(),
-        closeDate: state.closeDate,
-        updatedAt: state.updatedAt.toISOString(),
-        externalId: deal.sourceId,
-      };
-    }),
-  );
+  const states = changed.map((id): DealState => {
+    const deal = sourceIdOf.get(id) as { sourceId: string; contactId: string };
+    const state = foldDealEvents(eventsOf.get(id) ?? [], agreement.timezone);
+    return {
+      contactId: deal.contactId,
+      id,
+      accountId: state.accountId,
+      name: state.name ?? deal.sourceId,
+      amount: state.amount,
+      currency: state.currency,
+      stage: state.stage,
+      status: state.status,
+      reason: state.reason,
+      createdAt: state.createdAt.toISOString(),
+      closeDate: state.closeDate,
+      updatedAt: state.updatedAt.toISOString(),
+      externalId: deal.sourceId,
+    };
+  });
+  // Deals this chunk created are not stored yet: COPYed instead of upserted.
+  if (states.every((state) => fresh.has(state.id)))
+    await repos.importStaging.copyNewDeals(workspaceId, states);
+  else await repos.deals.saveStates(workspaceId, states);
   return {
     created: inserted.length,
     duplicates: accepted.length - inserted.length,
