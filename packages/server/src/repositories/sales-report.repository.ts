@@ -125,11 +125,7 @@ function dealsQuery(workspaceId: string, options: DealsOptions): SQL {
         select d.id as deal_id, coalesce(c.merged_into_id, c.id) as person_id,
                coalesce(d.account_id, c.account_id) as account_id, d.amount, d.currency, d.status, d.created_at,
                case when d.status = 'open' then null else coalesce(
-                 (select max(e.occurred_at) from deal_events e
-                   where e.workspace_id = d.workspace_id and e.contact_id = d.contact_id and e.deal_id = d.id
-                     and e.kind = d.status),
-                 d.close_date::timestamp at time zone ${options.timezone}::text,
-                 d.updated_at) end as closed_at
+                 ev.at, d.close_date::timestamp at time zone ${options.timezone}::text, d.updated_at) end as closed_at
                ${
                  options.attribution
                    ? sql`, case when c.merged_into_id is null then c.account_id
@@ -141,6 +137,12 @@ function dealsQuery(workspaceId: string, options: DealsOptions): SQL {
           -- none of the contact's columns (counts without a segment) skips the join.
           from deals d
           left join contacts c on c.workspace_id = d.workspace_id and c.id = d.contact_id
+          -- The closing event's instant, looked up once per deal: as a subquery in the closing
+          -- instant's expression it ran once for each of the filter's tests of it too.
+          cross join lateral (
+            select max(e.occurred_at) as at from deal_events e
+             where e.workspace_id = d.workspace_id and e.contact_id = d.contact_id and e.deal_id = d.id
+               and e.kind = d.status) as ev
          where d.workspace_id = ${workspaceId}::uuid and d.created_at <= ${iso(options.asOf)}::timestamptz
            ${options.wonOnly ? sql`and d.status = 'won'` : sql``}
       )
@@ -658,40 +660,62 @@ export function createSalesReportRepository(db: Db) {
       origins: Map<string, OriginFacts>;
       leadAt: Map<string, number>;
     }> {
-      const dealRows = (
-        await listDeals(workspaceId, { ...options, wonOnly: true, attribution: true })
-      ).filter((row) => {
-        const closed = msOrNull(row.closed_at);
-        return closed !== null && closed >= options.from.getTime() && closed < options.to.getTime();
+      // One row of JSON arrays, one element per deal (as the touchpoints' read below).
+      const [won] = await rows<{
+        deal_id: string[] | null;
+        person_id: string[];
+        account_id: (string | null)[];
+        person_account_id: (string | null)[];
+        amount: (number | null)[];
+        currency: (string | null)[];
+        created_at: number[];
+        closed_at: (number | null)[];
+      }>(
+        db,
+        sql`select json_agg(d.deal_id) as deal_id, json_agg(d.person_id) as person_id,
+                   json_agg(d.account_id) as account_id, json_agg(d.person_account_id) as person_account_id,
+                   json_agg(d.amount) as amount, json_agg(d.currency) as currency,
+                   json_agg(${epochMs(sql`d.created_at`)}) as created_at, json_agg(${epochMs(sql`d.closed_at`)}) as closed_at
+              from (${dealsQuery(workspaceId, { ...options, wonOnly: true, attribution: true })}) as d`,
+      );
+      const deals: WonDealFacts[] = [];
+      const personAccount = new Map<string, string | null>();
+      (won?.deal_id ?? []).forEach((dealId, i) => {
+        const wonAt = won?.closed_at[i] ?? null;
+        if (wonAt === null || wonAt < options.from.getTime() || wonAt >= options.to.getTime()) return;
+        const personId = won?.person_id[i] ?? '';
+        const amount = won?.amount[i] ?? null;
+        deals.push({
+          dealId,
+          personId,
+          accountId: won?.account_id[i] ?? null,
+          amount: amount === null ? null : Number(amount),
+          currency: won?.currency[i] ?? null,
+          createdAt: won?.created_at[i] ?? 0,
+          wonAt,
+        });
+        if (!personAccount.has(personId)) personAccount.set(personId, won?.person_account_id[i] ?? null);
       });
-      const deals: WonDealFacts[] = dealRows.map((row) => ({
-        dealId: row.deal_id,
-        personId: row.person_id,
-        accountId: row.account_id,
-        amount: row.amount === null ? null : Number(row.amount),
-        currency: row.currency,
-        createdAt: ms(row.created_at),
-        wonAt: ms(row.closed_at),
-      }));
       if (deals.length === 0) return { deals, touchpoints: [], origins: new Map(), leadAt: new Map() };
-      const personIds = [...new Set(deals.map((deal) => deal.personId))];
+      const personIds = [...personAccount.keys()];
       // Each deal person with its account (the touchpoints carry it), known from the deals' read.
-      const dealPeople = [
-        ...new Map(dealRows.map((row) => [row.person_id, row.person_account_id ?? null])).entries(),
-      ].map(([person, account]) => ({ person, account }));
+      const dealPeople = [...personAccount.entries()].map(([person, account]) => ({ person, account }));
       const accountIds = [
         ...new Set(deals.flatMap((deal) => (deal.accountId === null ? [] : [deal.accountId]))),
       ];
       const until = new Date(Math.max(...deals.map((deal) => deal.createdAt)));
       // The touchpoints and the people's origins are independent reads: on PostgreSQL they run side
       // by side.
-      const [points, origins] = await Promise.all([
+      // Each read answers one row of JSON arrays, one element per touchpoint or person: the drivers
+      // parse JSON natively, where PGlite's protocol copies every cell of 12,000 rows of five
+      // columns (and node-postgres parses each).
+      const [[points], [origins]] = await Promise.all([
         rows<{
-          person_id: string;
-          account_id: string | null;
-          occurred_at: unknown;
-          source: string | null;
-          campaign: string | null;
+          person_id: string[] | null;
+          account_id: (string | null)[];
+          at: number[];
+          source: (string | null)[];
+          campaign: (string | null)[];
         }>(
           db,
           // The people: the deals' (with the account the deals' read found) and those whose contact
@@ -709,22 +733,27 @@ export function createSalesReportRepository(db: Db) {
                  and c.account_id in (select value::uuid from jsonb_array_elements_text(${json(accountIds)}::jsonb))
             ),
             ${membersCte(workspaceId)}
-            select m.person_id, p.account_id, a.occurred_at, ${sourceOf} as source, ${campaignOf} as campaign
-              from members m
-              join people p on p.person_id = m.person_id
-              join activities a on a.workspace_id = ${workspaceId}::uuid and a.contact_id = m.contact_id
-             where a.occurred_at <= ${iso(until)}::timestamptz and ${mayNameCampaign}
-               and (${campaignOf} is not null or ${sourceOf} is not null)
-             -- A person's touchpoints at one millisecond keep one order from run to run (core orders
-             -- them by time and person, stably).
-             order by m.person_id, a.occurred_at, a.contact_id, a.id`,
+            select json_agg(t.person_id) as person_id, json_agg(t.account_id) as account_id,
+                   json_agg(t.at) as at, json_agg(t.source) as source, json_agg(t.campaign) as campaign
+              from (
+                select m.person_id, p.account_id, ${epochMs(sql`a.occurred_at`)} as at,
+                       ${sourceOf} as source, ${campaignOf} as campaign
+                  from members m
+                  join people p on p.person_id = m.person_id
+                  join activities a on a.workspace_id = ${workspaceId}::uuid and a.contact_id = m.contact_id
+                 where a.occurred_at <= ${iso(until)}::timestamptz and ${mayNameCampaign}
+                   and (${campaignOf} is not null or ${sourceOf} is not null)
+                 -- A person's touchpoints at one millisecond keep one order from run to run (core
+                 -- orders them by time and person, stably); the arrays keep it.
+                 order by m.person_id, a.occurred_at, a.contact_id, a.id
+              ) t`,
         ),
         rows<{
-          person_id: string;
-          source: string | null;
-          campaign: string | null;
-          started_at: unknown;
-          lead_at: unknown;
+          person_id: string[] | null;
+          source: (string | null)[];
+          campaign: (string | null)[];
+          started_at: number[];
+          lead_at: (number | null)[];
         }>(
           db,
           sql`with people as (select distinct value::uuid as person_id from jsonb_array_elements_text(${json(personIds)}::jsonb)),
@@ -740,32 +769,34 @@ export function createSalesReportRepository(db: Db) {
                 join stage_transitions t on t.workspace_id = ${workspaceId}::uuid and t.contact_id = m.contact_id
                group by m.person_id
             )
-            select p.person_id, s.traits ->> 'leadSource' as source, s.traits ->> 'campaign' as campaign,
-                   coalesce(f.started_at, s.created_at) as started_at, f.lead_at
+            select json_agg(p.person_id) as person_id, json_agg(s.traits ->> 'leadSource') as source,
+                   json_agg(s.traits ->> 'campaign') as campaign,
+                   json_agg(${epochMs(sql`coalesce(f.started_at, s.created_at)`)}) as started_at,
+                   json_agg(${epochMs(sql`f.lead_at`)}) as lead_at
               from people p
               join contacts s on s.workspace_id = ${workspaceId}::uuid and s.id = p.person_id
               left join firsts f on f.person_id = p.person_id`,
         ),
       ]);
-      return {
-        deals,
-        touchpoints: points.map((row) => ({
-          personId: row.person_id,
-          accountId: row.account_id,
-          at: ms(row.occurred_at),
-          source: decodeUtm(row.source),
-          campaign: decodeUtm(row.campaign),
-        })),
-        origins: new Map(
-          origins.map((row) => [
-            row.person_id,
-            { source: row.source, campaign: row.campaign, at: ms(row.started_at) },
-          ]),
-        ),
-        leadAt: new Map(
-          origins.flatMap((row) => (row.lead_at === null ? [] : [[row.person_id, ms(row.lead_at)] as const])),
-        ),
-      };
+      const touchpoints: TouchpointFacts[] = (points?.person_id ?? []).map((personId, i) => ({
+        personId,
+        accountId: points?.account_id[i] ?? null,
+        at: points?.at[i] ?? 0,
+        source: decodeUtm(points?.source[i] ?? null),
+        campaign: decodeUtm(points?.campaign[i] ?? null),
+      }));
+      const originOf = new Map<string, OriginFacts>();
+      const leadAt = new Map<string, number>();
+      (origins?.person_id ?? []).forEach((personId, i) => {
+        originOf.set(personId, {
+          source: origins?.source[i] ?? null,
+          campaign: origins?.campaign[i] ?? null,
+          at: origins?.started_at[i] ?? 0,
+        });
+        const lead = origins?.lead_at[i] ?? null;
+        if (lead !== null) leadAt.set(personId, lead);
+      });
+      return { deals, touchpoints, origins: originOf, leadAt };
     },
 
     /** Spend rows whose days overlap the local dates [fromDay, toDay]. */
