@@ -162,6 +162,8 @@ export type BuildContext = {
    * tells identical rows apart in a source without ids, the same way on every read of the file.
    */
   occurrence(key: string): number;
+  /** SHA-256 of a text as lowercase hex: idempotency keys of rows whose source has no id. */
+  sha256Hex(text: string): string;
 };
 
 export type LayoutKindSpec = {

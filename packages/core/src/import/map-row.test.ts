@@ -1,8 +1,9 @@
 import { describe, expect, test } from 'vitest';
+import { sha256Hex } from './hash.ts';
 import type { ImportKind, LayoutId, MappedRecords, ReferenceTable, RowError } from './layout-types.ts';
 import { bankMarketingDate } from './layouts/bank-marketing.ts';
 import { hubspotDealStage, hubspotLifecycleStage } from './layouts/hubspot.ts';
-import { createRowMapper, type RowMapper } from './map-row.ts';
+import { createRowMapper, type RowMapper, type RowMapperOptions } from './map-row.ts';
 import { planImport } from './plan-import.ts';
 
 const at = (iso: string) => new Date(iso);
@@ -452,6 +453,27 @@ describe('bank-marketing', () => {
     expect(mapperFor({ header: bankHeader }).mapRow(row.split(','), 900)).toMatchObject({
       records: { contacts: [{ ref: { crmId: first } }] },
     });
+  });
+
+  test('digests a row with the SHA-256 it is given, the same as its own', () => {
+    const row =
+      '37,services,married,high.school,no,yes,no,telephone,may,mon,226,1,999,0,nonexistent,1.1,93.994,-36.4,4.857,5191,no'.split(
+        ',',
+      );
+    const planned = planImport({ header: bankHeader.split(',') });
+    if (!planned.ok) throw new Error(JSON.stringify(planned.errors));
+    const crmIdOf = (options: RowMapperOptions) => {
+      const result = createRowMapper(planned.plan, options).mapRow(row, 2);
+      return result.ok ? result.records.contacts[0]?.ref.crmId : undefined;
+    };
+    const given: string[] = [];
+    const ownDigest = crmIdOf({});
+    const counted = (text: string) => {
+      given.push(text);
+      return sha256Hex(text);
+    };
+    expect(crmIdOf({ sha256Hex: counted })).toBe(ownDigest);
+    expect(given).toEqual([JSON.stringify(row)]);
   });
 
   test.each([

@@ -1,5 +1,4 @@
 import type { ContactRecord, DealEventRecord, TouchRecord, Traits } from '../../ingest/records.ts';
-import { sha256Hex } from '../hash.ts';
 import { column } from '../layout-columns.ts';
 import { type ColumnSpec, emptyRecords, type LayoutKindSpec } from '../layout-types.ts';
 import { parseBoolean } from '../values.ts';
@@ -170,7 +169,7 @@ const contacts: LayoutKindSpec = {
 
     // The data has no ids: a row is known by its content (and which copy of that content it is,
     // for identical rows), so the 10 % sample names the same clients as the full file.
-    const digest = sha256Hex(JSON.stringify(row.values())).slice(0, 16);
+    const digest = context.sha256Hex(JSON.stringify(row.values())).slice(0, 16);
     const copy = context.occurrence(digest);
     const id = copy === 1 ? digest : `${digest}-${copy}`;
     const ref = { crmId: `${source}:${id}` };

@@ -15,7 +15,6 @@ import {
   readDealMoney,
   snapshotDealEvents,
 } from '../build-helpers.ts';
-import { sha256Hex } from '../hash.ts';
 import { column, traitsPattern } from '../layout-columns.ts';
 import { type ColumnSpec, emptyRecords, type LayoutKindSpec, type PatternSpec } from '../layout-types.ts';
 import { inferTraitValue, normalizeHeader } from '../values.ts';
@@ -153,7 +152,7 @@ const touches: LayoutKindSpec = {
   ],
   produces: ['touches'],
   defaultSource: 'csv',
-  build(row, { source, rep }) {
+  build(row, { source, rep, sha256Hex }) {
     const ref = readContactRef(row, source);
     const repId = row.text('rep') ?? rep ?? row.required('rep');
     const kindText = row.required('touchKind')?.toLowerCase();
@@ -210,7 +209,7 @@ const activities: LayoutKindSpec = {
   ],
   produces: ['messages'],
   defaultSource: 'csv',
-  build(row, { source }) {
+  build(row, { source, sha256Hex }) {
     const email = row.email('email');
     const userId = row.text('userId');
     const anonymousIdText = row.text('anonymousId');

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
@@ -388,7 +389,7 @@ async function checkRows(
   rejects: CsvWriter | undefined,
   progress: (phase: ImportProgress['phase'], rows: number, bytes: number) => void,
 ): Promise<CheckResult> {
-  const mapper = createRowMapper(plan, { references });
+  const mapper = createRowMapper(plan, { references, sha256Hex });
   const problems: CsvProblem[] = [];
   const reasons: Reasons = new Map();
   let rows = 0;
@@ -544,7 +545,7 @@ async function* mapAgain(context: {
   references: Record<string, ReferenceTable>;
   check: CheckResult;
 }): AsyncGenerator<MappedRow> {
-  const mapper = createRowMapper(context.plan, { references: context.references });
+  const mapper = createRowMapper(context.plan, { references: context.references, sha256Hex });
   let rows = 0;
   let bytes = 0;
   const problems: CsvProblem[] = [];
@@ -638,6 +639,11 @@ function addRow(batch: Batch, records: MappedRecords, line: number, values: stri
   for (const record of records.touches) batch.touches.push({ record, line, values });
   for (const record of records.dealEvents) batch.dealEvents.push({ record, line, values });
   for (const record of records.messages) batch.messages.push({ record, line, values });
+}
+
+/** node:crypto's SHA-256 for the row mapper's digests (about ten times faster than core's own). */
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
 class RollBack extends Error {}
