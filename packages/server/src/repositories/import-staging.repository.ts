@@ -1,3 +1,4 @@
+import type { IdentityKind } from '@smarketing/core';
 import type { Db } from '../db/client.ts';
 import { copyRows } from '../db/copy-rows.ts';
 import type { JsonObject } from '../db/schema.ts';
@@ -37,6 +38,29 @@ export function createImportStagingRepository(db: Db) {
           c.accountId,
           c.createdAt,
           c.at,
+        ]),
+      );
+    },
+
+    /**
+     * `ingest.insertIdentities` for identities the chunk looked up and did not find (its
+     * transaction holds the workspace's ingestion lock, so none was stored since).
+     */
+    async copyNewIdentities(
+      workspaceId: string,
+      links: { kind: IdentityKind; value: string; contactId: string }[],
+      at: string,
+    ): Promise<void> {
+      await copyRows(
+        db,
+        'contact_identities',
+        ['workspace_id', 'kind', 'value', 'contact_id', 'created_at'],
+        firstOfEachKey(links, (link) => `${link.kind}\u0000${link.value}`).map((link) => [
+          workspaceId,
+          link.kind,
+          link.value,
+          link.contactId,
+          at,
         ]),
       );
     },

@@ -11,7 +11,6 @@ import {
   checkListed,
   checkOptionalText,
   checkText,
-  firstRejection,
   normalizeCurrency,
   type Rejection,
 } from './fact-checks.ts';
@@ -108,20 +107,20 @@ async function insertDealEvents(
 
 /** A deal event's own checks (its contact reference, key and source are checked by the caller). */
 export function checkDealEvent(record: DealEventRecord, now: Date): Rejection | undefined {
-  return firstRejection(
-    () => checkText('dealId', record.dealId, 200),
-    () => checkKind(record),
-    () => checkInstant('occurredAt', record.occurredAt, now),
-    () => checkOptionalText('name', record.name, 500),
-    () => checkOptionalText('stage', record.stage, 200),
-    () => (record.amount === undefined ? undefined : checkAmount('amount', record.amount)),
-    () =>
-      record.currency === undefined
-        ? undefined
-        : checkCurrency('currency', normalizeCurrency(record.currency)),
-    () => (record.closeDate === undefined ? undefined : checkDate('closeDate', record.closeDate)),
-    () => checkOptionalText('reason', record.reason, 500),
-    () => checkAccount('account', record.account),
+  // The first check that fails (`??`: no closures to allocate per event; imports check many).
+  return (
+    checkText('dealId', record.dealId, 200) ??
+    checkKind(record) ??
+    checkInstant('occurredAt', record.occurredAt, now) ??
+    checkOptionalText('name', record.name, 500) ??
+    checkOptionalText('stage', record.stage, 200) ??
+    (record.amount === undefined ? undefined : checkAmount('amount', record.amount)) ??
+    (record.currency === undefined
+      ? undefined
+      : checkCurrency('currency', normalizeCurrency(record.currency))) ??
+    (record.closeDate === undefined ? undefined : checkDate('closeDate', record.closeDate)) ??
+    checkOptionalText('reason', record.reason, 500) ??
+    checkAccount('account', record.account)
   );
 }
 

@@ -56,15 +56,24 @@ export async function resolveAccounts(
   const inputs = new Map<string, AccountUpsert>();
   keys.forEach((key, index) => {
     if (!key) return;
-    const traits = withoutNulls(accounts[index]?.traits ?? {});
+    const traits = accounts[index]?.traits ?? {};
     const previous = inputs.get(key.key);
-    inputs.set(key.key, {
-      ...key,
-      domain: key.domain ?? previous?.domain ?? null,
-      name: key.name ?? previous?.name ?? null,
-      traits: { ...previous?.traits, ...traits },
-      newId: previous?.newId ?? createUuidV7(now),
-    });
+    if (!previous) {
+      inputs.set(key.key, {
+        ...key,
+        domain: key.domain ?? null,
+        name: key.name ?? null,
+        traits: withoutNulls(traits),
+        newId: createUuidV7(now),
+      });
+      return;
+    }
+    // The same account again (a chunk of an import names each many times): merged in place.
+    previous.domain = key.domain ?? previous.domain;
+    previous.name = key.name ?? previous.name;
+    for (const [name, value] of Object.entries(traits)) {
+      if (value !== null && value !== undefined) previous.traits[name] = value;
+    }
   });
   const ids = await repos.contactWrites.upsertAccounts(workspaceId, [...inputs.values()], now.toISOString());
   return keys.map((key) => (key ? (ids.get(key.key) ?? null) : null));

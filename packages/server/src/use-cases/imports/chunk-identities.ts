@@ -72,7 +72,7 @@ export function noteIdentityPlan(
  * a `contactId`).
  */
 export async function resolveChunkContacts(
-  repos: Pick<Repositories, 'ingest'>,
+  repos: Pick<Repositories, 'ingest' | 'importStaging'>,
   workspaceId: string,
   known: ChunkIdentities,
   refs: ContactRef[],
@@ -96,7 +96,7 @@ export async function resolveChunkContacts(
     plan.newContactIds.map((id) => ({ id, email: emailOf.get(id) ?? null, traits: {}, at: iso })),
   );
   await repos.ingest.mergeContacts(workspaceId, plan.merges, iso);
-  await repos.ingest.insertIdentities(
+  await repos.importStaging.copyNewIdentities(
     workspaceId,
     plan.newLinks.map((link) => ({
       kind: link.identity.kind as IdentityKind,

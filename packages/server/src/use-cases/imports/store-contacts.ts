@@ -8,7 +8,6 @@ import {
   checkRef,
   checkText,
   checkTraits,
-  firstRejection,
   partitionRecords,
   type Rejected,
   stageIds,
@@ -35,16 +34,17 @@ export async function storeImportedContacts(
   if (records.some((record) => record.ref?.contactId?.trim())) return undefined;
   const iso = now.toISOString();
   const stages = stageIds(agreement);
-  const checked = partitionRecords(records, (record) =>
-    firstRejection(
-      () => checkRef(record.ref),
-      () => checkTraits('traits', record.traits),
-      () => checkAccount('account', record.account),
-      () => checkOptionalText('ownerRepId', record.ownerRepId, 200),
-      () => (record.createdAt === undefined ? undefined : checkInstant('createdAt', record.createdAt, now)),
-      () => checkStageHistory(record.stageHistory, stages, now),
-      () => checkText('source', record.source, 100),
-    ),
+  const checked = partitionRecords(
+    records,
+    (record) =>
+      // The first check that fails (`??`: no closures to allocate per record).
+      checkRef(record.ref) ??
+      checkTraits('traits', record.traits) ??
+      checkAccount('account', record.account) ??
+      checkOptionalText('ownerRepId', record.ownerRepId, 200) ??
+      (record.createdAt === undefined ? undefined : checkInstant('createdAt', record.createdAt, now)) ??
+      checkStageHistory(record.stageHistory, stages, now) ??
+      checkText('source', record.source, 100),
   );
   const accepted = checked.accepted.map((item) => item.record);
 
@@ -110,7 +110,7 @@ export async function storeImportedContacts(
     }),
   );
   await repos.ingest.mergeContacts(workspaceId, plan.merges, iso);
-  await repos.ingest.insertIdentities(
+  await repos.importStaging.copyNewIdentities(
     workspaceId,
     plan.newLinks.map((link) => ({
       kind: link.identity.kind as IdentityKind,

@@ -2,13 +2,7 @@ import type { DealEventRecord, RecordOutcome } from '@smarketing/core';
 import { createUuidV7 } from '../../ids.ts';
 import type { DealEventInsert, DealState } from '../../repositories/deal.repository.ts';
 import { type DealEventFact, foldDealEvents } from '../facts/deal-state.ts';
-import {
-  checkOptionalText,
-  checkRef,
-  checkText,
-  firstRejection,
-  partitionRecords,
-} from '../facts/fact-checks.ts';
+import { checkOptionalText, checkRef, checkText, partitionRecords } from '../facts/fact-checks.ts';
 import { checkDealEvent, dealEventRow } from '../facts/record-deal-events.ts';
 import type { FactCall } from '../facts/record-facts.ts';
 import { resolveAccounts } from '../facts/resolve-accounts.ts';
@@ -28,13 +22,14 @@ export async function storeImportedDealEvents(
   known: ChunkIdentities,
 ): Promise<RecordOutcome | undefined> {
   if (records.some((record) => record.ref?.contactId?.trim())) return undefined;
-  const checked = partitionRecords(records, (record) =>
-    firstRejection(
-      () => checkRef(record.ref),
-      () => checkDealEvent(record, now),
-      () => checkOptionalText('externalId', record.externalId, 500),
-      () => checkText('source', record.source, 100),
-    ),
+  const checked = partitionRecords(
+    records,
+    (record) =>
+      // The first check that fails (`??`: no closures to allocate per record).
+      checkRef(record.ref) ??
+      checkDealEvent(record, now) ??
+      checkOptionalText('externalId', record.externalId, 500) ??
+      checkText('source', record.source, 100),
   );
   const accepted = checked.accepted.map((item) => item.record);
   const contactIds = await resolveChunkContacts(

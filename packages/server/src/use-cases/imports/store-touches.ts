@@ -7,7 +7,6 @@ import {
   checkRef,
   checkRep,
   checkText,
-  firstRejection,
   listSome,
   partitionRecords,
   salesRepIds,
@@ -29,22 +28,22 @@ export async function storeImportedTouches(
 ): Promise<RecordOutcome | undefined> {
   if (records.some((record) => record.ref?.contactId?.trim())) return undefined;
   const reps = salesRepIds(agreement);
-  const checked = partitionRecords(records, (record) =>
-    firstRejection(
-      () => checkRef(record.ref),
-      () => checkRep('repId', record.repId, reps),
-      () =>
-        checkListed(
-          record.kind,
-          touchKinds,
-          () =>
-            `kind ${JSON.stringify(record.kind)} is not a touch kind; expected one of ${listSome(touchKinds, touchKinds.length)}.`,
-        ),
-      () => checkInstant('occurredAt', record.occurredAt, now),
-      () => checkOptionalText('outcome', record.outcome, 200),
-      () => checkOptionalText('externalId', record.externalId, 500),
-      () => checkText('source', record.source, 100),
-    ),
+  const checked = partitionRecords(
+    records,
+    (record) =>
+      // The first check that fails (`??`: no closures to allocate per record).
+      checkRef(record.ref) ??
+      checkRep('repId', record.repId, reps) ??
+      checkListed(
+        record.kind,
+        touchKinds,
+        () =>
+          `kind ${JSON.stringify(record.kind)} is not a touch kind; expected one of ${listSome(touchKinds, touchKinds.length)}.`,
+      ) ??
+      checkInstant('occurredAt', record.occurredAt, now) ??
+      checkOptionalText('outcome', record.outcome, 200) ??
+      checkOptionalText('externalId', record.externalId, 500) ??
+      checkText('source', record.source, 100),
   );
   const contactIds = await resolveChunkContacts(
     repos,
