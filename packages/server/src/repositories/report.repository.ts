@@ -543,6 +543,13 @@ export function createReportRepository(db: Db) {
                where f.workspace_id = ${workspaceId}::uuid and f.verdict = 'reject' and f.occurred_at <= ${asOf}::timestamptz
                  and f.reason in (select jsonb_array_elements_text(${json(options.invalidReasons)}::jsonb))
             ),
+            -- The MQLs' segments looked up by key, all in one index scan (a tenth of the contacts:
+            -- cheaper than hashing the whole rollup, which the planner chose for the join below).
+            segments as materialized (
+              select sc.contact_id, sc.fit_grade, sc.quadrant, sc.fit from contact_segments sc
+               where sc.workspace_id = ${workspaceId}::uuid
+                 and sc.contact_id = any(array(select m.person_id from mqls m where m.in_row or m.in_total))
+            ),
             -- Grouped once with both flags, then each group counted in its row and in the period
             -- (before, each entry became two rows: 0.74 → 0.56 s at 1M contacts).
             grouped as (
@@ -550,7 +557,7 @@ export function createReportRepository(db: Db) {
                      coalesce(sc.quadrant = 'hot', false) as hot, count(*) as people,
                      coalesce(sum(sc.fit), 0) as fit_sum, count(sc.fit) as fit_count
                 from mqls m
-                left join contact_segments sc on sc.workspace_id = ${workspaceId}::uuid and sc.contact_id = m.person_id
+                left join segments sc on sc.contact_id = m.person_id
                 left join invalid iv on iv.person_id = m.person_id
                where m.in_row or m.in_total
                group by 1, 2, 3, 4, 5, 6
