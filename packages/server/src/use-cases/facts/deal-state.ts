@@ -1,5 +1,5 @@
 import type { DealEventKind } from '@smarketing/core';
-import type { DealEventChange } from '../../repositories/deal.repository.ts';
+import type { DealEventChange, DealState } from '../../repositories/deal.repository.ts';
 
 /** What a deal's current state is rebuilt from: one stored deal event. */
 export type DealEventFact = DealEventChange & {
@@ -97,4 +97,32 @@ export function localDate(instant: Date, timezone: string): string {
   }).formatToParts(instant);
   const part = (type: string) => parts.find((item) => item.type === type)?.value ?? '';
   return `${part('year')}-${part('month')}-${part('day')}`;
+}
+
+/**
+ * The row stored for deal `id` (named `sourceId` by its source, on `contactId`'s record) once its
+ * events are folded: what the facts API and the import store alike.
+ */
+export function dealStateOf(
+  id: string,
+  deal: { sourceId: string; contactId: string },
+  events: readonly DealEventFact[],
+  timezone: string,
+): DealState {
+  const state = foldDealEvents(events, timezone);
+  return {
+    contactId: deal.contactId,
+    id,
+    accountId: state.accountId,
+    name: state.name ?? deal.sourceId,
+    amount: state.amount,
+    currency: state.currency,
+    stage: state.stage,
+    status: state.status,
+    reason: state.reason,
+    createdAt: state.createdAt.toISOString(),
+    closeDate: state.closeDate,
+    updatedAt: state.updatedAt.toISOString(),
+    externalId: deal.sourceId,
+  };
 }

@@ -2,7 +2,7 @@ import { type DealEventRecord, dealEventKinds, type RecordOutcome } from '@smark
 import type { Deps } from '../../deps.ts';
 import { createUuidV7 } from '../../ids.ts';
 import type { DealEventInsert } from '../../repositories/deal.repository.ts';
-import { type DealEventFact, foldDealEvents } from './deal-state.ts';
+import { type DealEventFact, dealStateOf } from './deal-state.ts';
 import {
   checkAmount,
   checkCurrency,
@@ -82,25 +82,14 @@ async function insertDealEvents(
   }
   await repos.deals.saveStates(
     workspaceId,
-    changed.map((id) => {
-      const deal = sourceIdOf.get(id) as { sourceId: string; contactId: string };
-      const state = foldDealEvents(eventsOf.get(id) ?? [], agreement.timezone);
-      return {
-        contactId: deal.contactId,
+    changed.map((id) =>
+      dealStateOf(
         id,
-        accountId: state.accountId,
-        name: state.name ?? deal.sourceId,
-        amount: state.amount,
-        currency: state.currency,
-        stage: state.stage,
-        status: state.status,
-        reason: state.reason,
-        createdAt: state.createdAt.toISOString(),
-        closeDate: state.closeDate,
-        updatedAt: state.updatedAt.toISOString(),
-        externalId: deal.sourceId,
-      };
-    }),
+        sourceIdOf.get(id) as { sourceId: string; contactId: string },
+        eventsOf.get(id) ?? [],
+        agreement.timezone,
+      ),
+    ),
   );
   return inserted.length;
 }

@@ -1,7 +1,7 @@
 import type { DealEventRecord, RecordOutcome } from '@smarketing/core';
 import { createUuidV7 } from '../../ids.ts';
-import type { DealEventInsert, DealState } from '../../repositories/deal.repository.ts';
-import { type DealEventFact, foldDealEvents } from '../facts/deal-state.ts';
+import type { DealEventInsert } from '../../repositories/deal.repository.ts';
+import { type DealEventFact, dealStateOf } from '../facts/deal-state.ts';
 import { checkOptionalText, checkRef, checkText, partitionRecords } from '../facts/fact-checks.ts';
 import { checkDealEvent, dealEventRow } from '../facts/record-deal-events.ts';
 import type { FactCall } from '../facts/record-facts.ts';
@@ -113,25 +113,14 @@ export async function storeImportedDealEvents(
     eventsOf.set(event.dealId, list);
   }
   const sourceIdOf = new Map([...deals].map(([sourceId, deal]) => [deal.id, { sourceId, ...deal }]));
-  const states = changed.map((id): DealState => {
-    const deal = sourceIdOf.get(id) as { sourceId: string; contactId: string };
-    const state = foldDealEvents(eventsOf.get(id) ?? [], agreement.timezone);
-    return {
-      contactId: deal.contactId,
+  const states = changed.map((id) =>
+    dealStateOf(
       id,
-      accountId: state.accountId,
-      name: state.name ?? deal.sourceId,
-      amount: state.amount,
-      currency: state.currency,
-      stage: state.stage,
-      status: state.status,
-      reason: state.reason,
-      createdAt: state.createdAt.toISOString(),
-      closeDate: state.closeDate,
-      updatedAt: state.updatedAt.toISOString(),
-      externalId: deal.sourceId,
-    };
-  });
+      sourceIdOf.get(id) as { sourceId: string; contactId: string },
+      eventsOf.get(id) ?? [],
+      agreement.timezone,
+    ),
+  );
   // Deals this chunk created are not stored yet: COPYed instead of upserted.
   if (states.every((state) => fresh.has(state.id)))
     await repos.importStaging.copyNewDeals(workspaceId, states);
