@@ -137,12 +137,13 @@ function dealsQuery(workspaceId: string, options: DealsOptions): SQL {
           -- none of the contact's columns (counts without a segment) skips the join.
           from deals d
           left join contacts c on c.workspace_id = d.workspace_id and c.id = d.contact_id
-          -- The closing event's instant, looked up once per deal: as a subquery in the closing
-          -- instant's expression it ran once for each of the filter's tests of it too.
+          -- The closing event's instant, looked up once per closed deal (an open one has none): as a
+          -- subquery in the closing instant's expression it ran once for each of the filter's tests
+          -- of it too.
           cross join lateral (
             select max(e.occurred_at) as at from deal_events e
-             where e.workspace_id = d.workspace_id and e.contact_id = d.contact_id and e.deal_id = d.id
-               and e.kind = d.status) as ev
+             where d.status <> 'open' and e.workspace_id = d.workspace_id and e.contact_id = d.contact_id
+               and e.deal_id = d.id and e.kind = d.status) as ev
          where d.workspace_id = ${workspaceId}::uuid and d.created_at <= ${iso(options.asOf)}::timestamptz
            ${options.wonOnly ? sql`and d.status = 'won'` : sql``}
       )
