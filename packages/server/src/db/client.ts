@@ -13,6 +13,15 @@ import * as schema from './schema.ts';
 /** A Drizzle database over either driver; repositories and use cases take this. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
 
+/**
+ * Whether statements on `db` can run at the same time: a PostgreSQL pool gives each its own
+ * connection and backend; PGlite, or one transaction's connection, runs them one after another.
+ */
+export function runsSideBySide(db: Db): boolean {
+  const { session } = db as unknown as { session: { client?: unknown } };
+  return session.client instanceof pg.Pool;
+}
+
 export type Database = {
   db: Db;
   kind: 'pglite' | 'postgres';
