@@ -70,6 +70,29 @@ function readAccount(name: string | undefined, context: BuildContext): AccountRe
   };
 }
 
+/** A deal event of a row: the row's contact, deal, source, product and account, and its own fields. */
+function dealEvent(
+  ref: ContactRecord['ref'],
+  dealId: string,
+  source: string,
+  product: string | undefined,
+  account: AccountRecord | undefined,
+  own: Pick<DealEventRecord, 'kind' | 'stage' | 'occurredAt' | 'externalId'>,
+): DealEventRecord {
+  const event: DealEventRecord = {
+    ref,
+    dealId,
+    source,
+    kind: own.kind,
+    stage: own.stage,
+    occurredAt: own.occurredAt,
+    externalId: own.externalId,
+  };
+  if (product) event.name = product;
+  if (account) event.account = account;
+  return event;
+}
+
 const pipeline: LayoutKindSpec = {
   layout: 'maven-crm',
   kind: 'deals',
@@ -134,36 +157,39 @@ const pipeline: LayoutKindSpec = {
     if (agent) contact.ownerRepId = slugify(agent);
 
     const dealId = `${source}:${id}`;
-    const base = { ref, dealId, source, ...(product && { name: product }), ...(account && { account }) };
+    // Built field by field: spreading shared fields into each event cost more than the rest of the row.
     const dealEvents: DealEventRecord[] = [
-      {
-        ...base,
+      dealEvent(ref, dealId, source, product, account, {
         kind: 'created',
         stage: 'Prospecting',
         occurredAt: createdAt,
         externalId: `${dealId}:created`,
-      },
+      }),
     ];
     if (engagedAt) {
-      dealEvents.push({
-        ...base,
-        kind: 'stage-changed',
-        stage: 'Engaging',
-        occurredAt: engagedAt,
-        externalId: `${dealId}:stage:Engaging`,
-      });
+      dealEvents.push(
+        dealEvent(ref, dealId, source, product, account, {
+          kind: 'stage-changed',
+          stage: 'Engaging',
+          occurredAt: engagedAt,
+          externalId: `${dealId}:stage:Engaging`,
+        }),
+      );
     }
     if ((stage === 'Won' || stage === 'Lost') && closedAt) {
       const kind = stage === 'Won' ? 'won' : 'lost';
-      dealEvents.push({
-        ...base,
+      const event = dealEvent(ref, dealId, source, product, account, {
         kind,
         stage,
-        ...(kind === 'won' && money && { amount: money.amount, currency: 'USD' }),
-        closeDate: toCalendarDate(closedAt),
         occurredAt: closedAt,
         externalId: `${dealId}:${kind}`,
       });
+      if (kind === 'won' && money) {
+        event.amount = money.amount;
+        event.currency = 'USD';
+      }
+      event.closeDate = toCalendarDate(closedAt);
+      dealEvents.push(event);
     }
     return { ...emptyRecords(), contacts: [contact], dealEvents };
   },

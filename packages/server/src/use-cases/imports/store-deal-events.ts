@@ -55,15 +55,17 @@ export async function storeImportedDealEvents(
     record,
     contactId: contactIds[position] as string,
   }));
-  const byOccurrence = [...resolved].sort(
-    (a, b) =>
-      Number(b.record.kind === 'created') - Number(a.record.kind === 'created') ||
-      a.record.occurredAt.getTime() - b.record.occurredAt.getTime(),
-  );
-  const fresh = new Set<string>();
-  for (const { record, contactId } of byOccurrence) {
-    const dealId = record.dealId.trim();
+  // A new deal is created by its `created` event, else by its earliest one (the first of equals
+  // in input order): the event `recordDealEvents` meets first in its sorted list, found in one pass.
+  const firstEvents = new Map<string, (typeof resolved)[number]>();
+  for (const item of resolved) {
+    const dealId = item.record.dealId.trim();
     if (deals.has(dealId)) continue;
+    const first = firstEvents.get(dealId);
+    if (first === undefined || precedes(item.record, first.record)) firstEvents.set(dealId, item);
+  }
+  const fresh = new Set<string>();
+  for (const [dealId, { record, contactId }] of firstEvents) {
     const id = createUuidV7(record.occurredAt);
     deals.set(dealId, { id, contactId });
     fresh.add(id);
@@ -132,4 +134,8 @@ export async function storeImportedDealEvents(
   };
 }
 
-/** As `recordDealEvents` checks an event's kind. */
+/** Whether `a` comes before `b` in `recordDealEvents`' order: `created` first, then by time. */
+function precedes(a: DealEventRecord, b: DealEventRecord): boolean {
+  const created = Number(a.kind === 'created') - Number(b.kind === 'created');
+  return created !== 0 ? created > 0 : a.occurredAt.getTime() < b.occurredAt.getTime();
+}
