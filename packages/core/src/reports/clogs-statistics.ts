@@ -214,31 +214,30 @@ function sortedTimes(times: readonly CensoredTime[], censored: boolean): Float64
  * value and censoring has the same score, so each distinct value is scored once.
  */
 export function gehanSums(first: CensoredSample, second: CensoredSample): { sum: number; squares: number } {
-  const lists = [first.ended, first.open, second.ended, second.open] as const;
-  const at = [0, 0, 0, 0];
-  const total = sampleSize(first) + sampleSize(second);
+  // A four-way merge of the sorted lists, one run of equal values at a time (each list's position
+  // in a local: the report merges about a million times at 1M contacts).
+  const { ended: e1, open: o1 } = first;
+  const { ended: e2, open: o2 } = second;
+  const total = e1.length + o1.length + e2.length + o2.length;
+  let [a, b, c, d] = [0, 0, 0, 0];
   let uncensoredBelow = 0;
   let seen = 0;
   let sum = 0;
   let squares = 0;
-  const taken = [0, 0, 0, 0];
   while (seen < total) {
     let value = Number.POSITIVE_INFINITY;
-    for (let list = 0; list < 4; list++) {
-      const head = lists[list]?.[at[list] as number];
-      if (head !== undefined && head < value) value = head;
-    }
-    for (let list = 0; list < 4; list++) {
-      const values = lists[list] as Float64Array;
-      let index = at[list] as number;
-      const start = index;
-      while (index < values.length && values[index] === value) index += 1;
-      taken[list] = index - start;
-      at[list] = index;
-    }
-    const [u1, c1, u2, c2] = taken as [number, number, number, number];
-    const uncensored = u1 + u2;
-    const censored = c1 + c2;
+    if (a < e1.length && (e1[a] as number) < value) value = e1[a] as number;
+    if (b < o1.length && (o1[b] as number) < value) value = o1[b] as number;
+    if (c < e2.length && (e2[c] as number) < value) value = e2[c] as number;
+    if (d < o2.length && (o2[d] as number) < value) value = o2[d] as number;
+    const [a0, b0, c0, d0] = [a, b, c, d];
+    while (a < e1.length && e1[a] === value) a += 1;
+    while (b < o1.length && o1[b] === value) b += 1;
+    while (c < e2.length && e2[c] === value) c += 1;
+    while (d < o2.length && o2[d] === value) d += 1;
+    const [u1, c1] = [a - a0, b - b0];
+    const uncensored = u1 + c - c0;
+    const censored = c1 + d - d0;
     seen += uncensored + censored;
     // An uncensored x: the uncensored strictly below it, minus everything above it and the
     // censored at it (surely longer). A censored x: the uncensored at or below it.

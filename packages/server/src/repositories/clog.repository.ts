@@ -43,6 +43,24 @@ type ClogKind = 'dc' | 'db' | 'ec' | 'eb';
  * the conversion (a lookup for some) for conversion windows, the time in stage for time windows or
  * `times`; `stillIn` keeps the entries still in the stage at asOf.
  */
+/**
+ * The stays that meet `condition`, each as its 8 bytes of `float8send` (a big-endian double), in one
+ * `bytea`; null for none. About a million at 1M contacts: as JSON text they cost the server ~50 ms
+ * more to write, and the driver as much again to parse.
+ */
+const packed = (condition: SQL) => sql`string_agg(float8send(x.stay), ''::bytea) filter (where ${condition})`;
+
+/** The doubles of a `packed` value. */
+function packedTimes(bytes: Uint8Array | null): Float64Array {
+  if (bytes === null) return new Float64Array(0);
+  if (bytes.byteLength % 8 !== 0)
+    throw new Error(`packed times: ${bytes.byteLength} bytes is not a whole number of doubles`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const times = new Float64Array(bytes.byteLength / 8);
+  for (let index = 0; index < times.length; index++) times[index] = view.getFloat64(index * 8);
+  return times;
+}
+
 function clogSamples(
   workspaceId: string,
   selection: ClogSelection,
@@ -212,28 +230,28 @@ export function createClogRepository(db: Db) {
           stage: string;
           key: string | null;
           segment_value: string | null;
-          // JSON arrays: parsed natively, where the drivers parse PostgreSQL's array text a character
-          // at a time. Times still in the stage and times that ended, apart: no flag per time.
-          ec_ended: number[] | null;
-          ec_open: number[] | null;
-          eb_ended: number[] | null;
-          eb_open: number[] | null;
+          // Packed times (`packedTimes`). Times still in the stage and times that ended, apart: no
+          // flag per time.
+          ec_ended: Uint8Array | null;
+          ec_open: Uint8Array | null;
+          eb_ended: Uint8Array | null;
+          eb_open: Uint8Array | null;
         }>(
           db,
           sql`with ${clogSamples(workspaceId, selection, tested, { kinds: ['ec', 'eb'], reused })}
               select x.stage, x.key, x.value as segment_value,
-                     json_agg(x.stay) filter (where x.ec and not x.censored) as ec_ended,
-                     json_agg(x.stay) filter (where x.ec and x.censored) as ec_open,
-                     json_agg(x.stay) filter (where x.eb and not x.censored) as eb_ended,
-                     json_agg(x.stay) filter (where x.eb and x.censored) as eb_open
+                     ${packed(sql`x.ec and not x.censored`)} as ec_ended,
+                     ${packed(sql`x.ec and x.censored`)} as ec_open,
+                     ${packed(sql`x.eb and not x.censored`)} as eb_ended,
+                     ${packed(sql`x.eb and x.censored`)} as eb_open
                 ${groupedBy}`,
           settings,
         ),
       ]);
       const name = (row: { stage: string; key: string | null; segment_value: string | null }) =>
         `${row.stage}\u0000${row.key ?? ''}\u0000${row.segment_value ?? ''}`;
-      const sample = (ended: number[] | null, open: number[] | null) =>
-        censoredSampleOf(ended ?? [], open ?? []);
+      const sample = (ended: Uint8Array | null, open: Uint8Array | null) =>
+        censoredSampleOf(packedTimes(ended), packedTimes(open));
       const groups = new Map<string, ClogGroup>();
       const group = (row: { stage: string; key: string | null; segment_value: string | null }) => {
         const found = groups.get(name(row));
