@@ -363,7 +363,11 @@ export const contactSegments = pgTable(
     fit: doublePrecision(),
     fitGrade: text(),
   },
-  (t) => [primaryKey({ name: 'contact_segments_pk', columns: [t.workspaceId, t.contactId] })],
+  (t) => [
+    primaryKey({ name: 'contact_segments_pk', columns: [t.workspaceId, t.contactId] }),
+    // Every contact's fit grade in contact order, from the index alone (the value basis).
+    index('contact_segments_grade_idx').on(t.workspaceId, t.contactId, t.fitGrade),
+  ],
 );
 
 /** Fact: something a rep did to a contact. */
@@ -569,6 +573,11 @@ export const personTimelines = pgTable(
       .where(sql`${t.selects} and ${t.pos} is not null`),
     // A stage's entries in a period (the SLA's delivered leads, the goal tree's counts).
     index('person_timelines_stage_at_idx').on(t.workspaceId, t.stage, t.at),
+    // The people who ever entered a stage, in person order, from the index alone (the value basis
+    // merges them with `contact_segments` instead of hashing them).
+    index('person_timelines_stage_person_idx')
+      .on(t.workspaceId, t.stage, t.personId, t.at)
+      .where(sql`${t.selects} and ${t.pos} is not null`),
   ],
 );
 

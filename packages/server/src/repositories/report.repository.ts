@@ -166,6 +166,7 @@ export async function aggregateRows<T extends Record<string, unknown>>(
     hashJoins?: boolean;
     noNestedLoops?: boolean;
     hashAggregates?: boolean;
+    mergeJoins?: boolean;
     serial?: boolean;
   } = {},
 ): Promise<T[]> {
@@ -191,6 +192,9 @@ export async function aggregateRows<T extends Record<string, unknown>>(
     // `hashAggregates`: group by hashing. For a grouping the planner cannot estimate (expressions
     // of the rows: a few dozen groups) it guesses a million and sorts every row instead, or (PGlite,
     // from an index already in stage order) sorts the rest incrementally, spilling to disk.
+    // `mergeJoins`: no hash joins, for a statement whose inputs come sorted on the join key from
+    // indexes: the planner, guessing each side's size, would hash one and scan the other in full.
+    if (options.mergeJoins) await tx.execute(sql`set local enable_hashjoin = off`);
     if (options.hashAggregates) {
       await tx.execute(sql`set local enable_sort = off`);
       await tx.execute(sql`set local enable_incremental_sort = off`);
@@ -982,25 +986,24 @@ export function createReportRepository(db: Db) {
       workspaceId: string,
       options: { deliveredStage: string; wonStage: string; asOf: Date },
     ): Promise<{ closeRateByGrade: ValueBasis['closeRateByGrade']; averageWonAmount: number | null }> {
+      const enteredBy = (stage: string) =>
+        sql`select distinct r.person_id from person_timelines r
+             where r.workspace_id = ${workspaceId}::uuid and r.stage = ${stage}::text
+               and r.at <= ${options.asOf.toISOString()}::timestamptz and r.selects and r.pos is not null`;
       const grades = await aggregateRows<{ fit_grade: string | null; delivered: unknown; won: unknown }>(
         db,
-        // The two stages' entries from the rollup's (stage, at) index, grouped by person; the
-        // people hashed and the grades (`contact_segments`, narrower than `scores`) read once past them.
-        sql`with reached as (
-              select r.person_id, bool_or(r.stage = ${options.wonStage}::text) as won
-                from person_timelines r
-               where r.workspace_id = ${workspaceId}::uuid
-                 and r.stage in (${options.deliveredStage}::text, ${options.wonStage}::text)
-                 and r.at <= ${options.asOf.toISOString()}::timestamptz and r.selects and r.pos is not null
-               group by r.person_id
-              having bool_or(r.stage = ${options.deliveredStage}::text)
-            )
-            select g.fit_grade, count(*) as delivered, count(*) filter (where r.won) as won
-              from reached r
-              join contact_segments g on g.workspace_id = ${workspaceId}::uuid and g.contact_id = r.person_id
+        // Three lists sorted by person, each read from an index alone (migration 0027): the people
+        // who entered each stage (the rollup's (stage, person) index) and every contact's grade
+        // (`contact_segments`), merged. Hashing the delivered people and scanning `contact_segments`
+        // past them took 2.5 times as long at 1M contacts.
+        sql`with delivered as (${enteredBy(options.deliveredStage)}), won as (${enteredBy(options.wonStage)})
+            select g.fit_grade, count(*) as delivered, count(w.person_id) as won
+              from delivered d
+              join contact_segments g on g.workspace_id = ${workspaceId}::uuid and g.contact_id = d.person_id
+              left join won w on w.person_id = d.person_id
              where g.fit_grade is not null
              group by g.fit_grade`,
-        { serial: true },
+        { serial: true, mergeJoins: true },
       );
       const closeRateByGrade: Record<string, number> = {};
       for (const row of grades) {
