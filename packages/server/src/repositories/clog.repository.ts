@@ -34,16 +34,6 @@ type Num = string | number | null;
 type ClogKind = 'dc' | 'db' | 'ec' | 'eb';
 
 /**
- * The samples of core `clogSamplesFromTimelines`, read from the rollup `person_timelines`: per main
- * stage but the last and window, each person's first entry in it (`previous_same_at` before the
- * window's start), with its time in stage (to the next entry, or censored at asOf) and, for the
- * conversion windows (shifted back by the horizon), whether a later main stage was entered within
- * the horizon. One row per entry, flagged with the windows asked for (`kinds`): `dc`/`db`
- * conversion current/baseline, `ec`/`eb` time current/baseline. Only what is asked is worked out:
- * the conversion (a lookup for some) for conversion windows, the time in stage for time windows or
- * `times`; `stillIn` keeps the entries still in the stage at asOf.
- */
-/**
  * The stays that meet `condition`, each as its 8 bytes of `float8send` (a big-endian double), in one
  * `bytea`; null for none. About a million at 1M contacts: as JSON text they cost the server ~50 ms
  * more to write, and the driver as much again to parse.
@@ -61,6 +51,16 @@ function packedTimes(bytes: Uint8Array | null): Float64Array {
   return times;
 }
 
+/**
+ * The samples of core `clogSamplesFromTimelines`, read from the rollup `person_timelines`: per main
+ * stage but the last and window, each person's first entry in it (`previous_same_at` before the
+ * window's start), with its time in stage (to the next entry, or censored at asOf) and, for the
+ * conversion windows (shifted back by the horizon), whether a later main stage was entered within
+ * the horizon. One row per entry, flagged with the windows asked for (`kinds`): `dc`/`db`
+ * conversion current/baseline, `ec`/`eb` time current/baseline. Only what is asked is worked out:
+ * the conversion (a lookup for some) for conversion windows, the time in stage for time windows or
+ * `times`; `stillIn` keeps the entries still in the stage at asOf.
+ */
 function clogSamples(
   workspaceId: string,
   selection: ClogSelection,

@@ -189,12 +189,12 @@ export async function aggregateRows<T extends Record<string, unknown>>(
     // people a CTE found to a big table: guessing the CTE at 200 rows, the planner looks each one
     // up by key (5 µs apiece) where a hash join scans the table once.
     if (options.noNestedLoops) await tx.execute(sql`set local enable_nestloop = off`);
-    // `hashAggregates`: group by hashing. For a grouping the planner cannot estimate (expressions
-    // of the rows: a few dozen groups) it guesses a million and sorts every row instead, or (PGlite,
-    // from an index already in stage order) sorts the rest incrementally, spilling to disk.
     // `mergeJoins`: no hash joins, for a statement whose inputs come sorted on the join key from
     // indexes: the planner, guessing each side's size, would hash one and scan the other in full.
     if (options.mergeJoins) await tx.execute(sql`set local enable_hashjoin = off`);
+    // `hashAggregates`: group by hashing. For a grouping the planner cannot estimate (expressions
+    // of the rows: a few dozen groups) it guesses a million and sorts every row instead, or (PGlite,
+    // from an index already in stage order) sorts the rest incrementally, spilling to disk.
     if (options.hashAggregates) {
       await tx.execute(sql`set local enable_sort = off`);
       await tx.execute(sql`set local enable_incremental_sort = off`);
